@@ -1,0 +1,70 @@
+// The only module that reads process.env. Everything else receives a Config.
+import Joi from 'joi';
+
+export interface Config {
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly port: number;
+  readonly syncWaitMs: number;
+  readonly workerConcurrency: number;
+  readonly queuePrefix: string;
+  readonly bullBoard: { readonly user?: string; readonly password?: string; readonly readOnly: boolean };
+  readonly maxClockSkewMs: number;
+  readonly logLevel: string;
+  readonly environment: string;
+}
+
+const schema = Joi.object({
+  DATABASE_URL: Joi.string().uri({ scheme: ['postgres', 'postgresql'] }).default('postgres://localhost:5432/activity_results'),
+  REDIS_URL: Joi.string().uri({ scheme: ['redis', 'rediss'] }).default('redis://127.0.0.1:6379'),
+  PORT: Joi.number().integer().min(0).max(65535).default(3000),
+  SYNC_WAIT_MS: Joi.number().integer().min(0).max(60000).default(5000),
+  WORKER_CONCURRENCY: Joi.number().integer().min(1).max(1000).default(16),
+  QUEUE_PREFIX: Joi.string().pattern(/^[^:\s]+$/).default('bull'),
+  BULL_BOARD_USER: Joi.string().min(1),
+  BULL_BOARD_PASSWORD: Joi.string().min(1),
+  BULL_BOARD_READ_ONLY: Joi.boolean().truthy('1').falsy('0').default(false),
+  MAX_CLOCK_SKEW_MS: Joi.number().integer().min(0).default(300000),
+  LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
+  NODE_ENV: Joi.string().default('development'),
+})
+  .and('BULL_BOARD_USER', 'BULL_BOARD_PASSWORD')
+  .unknown(true);
+
+export class ConfigError extends Error {}
+
+/** Validates the environment; throws one ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const { value, error } = schema.validate(env, { abortEarly: false, convert: true });
+  if (error) {
+    const problems = error.details.map((d) => `${d.context?.key ?? d.path.join('.')}: ${d.message.replace(/^"[^"]*" /, '')}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return Object.freeze({
+    databaseUrl: value.DATABASE_URL,
+    redisUrl: value.REDIS_URL,
+    port: value.PORT,
+    syncWaitMs: value.SYNC_WAIT_MS,
+    workerConcurrency: value.WORKER_CONCURRENCY,
+    queuePrefix: value.QUEUE_PREFIX,
+    bullBoard: Object.freeze({
+      user: value.BULL_BOARD_USER,
+      password: value.BULL_BOARD_PASSWORD,
+      readOnly: value.BULL_BOARD_READ_ONLY,
+    }),
+    maxClockSkewMs: value.MAX_CLOCK_SKEW_MS,
+    logLevel: value.LOG_LEVEL,
+    environment: value.NODE_ENV,
+  });
+}
+
+/** For entry points: print the one-line reason and exit instead of a stack trace. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
+}

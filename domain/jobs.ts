@@ -1,0 +1,55 @@
+// The job contract shared by the producer (server/) and the processors (workers/). Queue and job names
+// are stable strings: renaming one strands the jobs already in Redis.
+import { sha256Hex, type TaskResultEvent } from './task-result-event';
+import type { ResultBody } from './result-body';
+
+export const QUEUES = {
+  activityResults: 'activity-results',
+  followUps: 'follow-ups',
+} as const;
+
+export const JOB_NAMES = {
+  taskResult: 'task-result',
+  followUp: 'follow-up',
+} as const;
+
+export interface TaskResultJobData {
+  readonly tenantId: string;
+  readonly fingerprint: string;
+  readonly event: TaskResultEvent;
+  readonly receivedAt: string;
+  readonly requestId?: string;
+}
+
+export type TaskResultOutcome = 'created' | 'updated' | 'replayed';
+
+export interface TaskResultJobResult {
+  readonly outcome: TaskResultOutcome;
+  readonly result: ResultBody;
+}
+
+/** Attempts for transient failures, with exponential backoff and jitter (section 6). */
+export const TASK_RESULT_ATTEMPTS = 8;
+
+/**
+ * One job per event: the id comes from the Idempotency-Key when the provider sends one, else from the
+ * event's fingerprint, so a retried request finds its job instead of adding a second. BullMQ ids may not
+ * contain ':'; tenant ids are uuids and the rest is hex.
+ */
+export function taskResultJobId(tenantId: string, fingerprint: string, idempotencyKey?: string): string {
+  return idempotencyKey === undefined
+    ? `tr-${tenantId}-f${fingerprint.slice(0, 40)}`
+    : `tr-${tenantId}-k${sha256Hex(idempotencyKey).slice(0, 40)}`;
+}
+
+/** Tenant id of a task-result job id, so a job can be shown only to its own tenant. */
+export function tenantOfJobId(jobId: string): string | undefined {
+  return /^tr-([0-9a-f-]{36})-[fk][0-9a-f]{40}$/.exec(jobId)?.[1];
+}
+
+/** What Bull Board shows as the job's name: the tenant and the activity (or standalone key) at a glance. */
+export function taskResultJobName(data: TaskResultJobData): string {
+  const { event } = data;
+  const target = event.activity_id ? `activity ${event.activity_id}` : `provider ${event.provider_activity_id}`;
+  return `${JOB_NAMES.taskResult} · tenant ${data.tenantId.slice(0, 8)} · ${target} · ${event.status}`;
+}

@@ -1,0 +1,28 @@
+// `npm run migrate` and the Procfile's release process: create the database if missing, then apply
+// pending migrations. An advisory lock lets two releases run at once without racing.
+import 'reflect-metadata';
+import { loadConfigOrExit } from '../config';
+import { createSequelize } from '.';
+import { createMigrator, ensureDatabase } from './migrator';
+
+const MIGRATION_LOCK = 7_342_001;
+
+export async function migrate(databaseUrl: string, log: (message: string) => void = () => {}): Promise<void> {
+  if (await ensureDatabase(databaseUrl)) log(`created database ${new URL(databaseUrl).pathname.slice(1)}`);
+  const sequelize = createSequelize(databaseUrl, { poolMax: 1 });
+  try {
+    await sequelize.query('SELECT pg_advisory_lock($1)', { bind: [MIGRATION_LOCK] });
+    const applied = await createMigrator(sequelize).up();
+    log(applied.length ? `applied ${applied.map((m) => m.name).join(', ')}` : 'schema is up to date');
+  } finally {
+    await sequelize.close();
+  }
+}
+
+if (require.main === module) {
+  const config = loadConfigOrExit();
+  migrate(config.databaseUrl, (m) => console.log(m)).catch((error: Error) => {
+    console.error(`migration failed: ${error.message}`);
+    process.exit(1);
+  });
+}
