@@ -13,10 +13,14 @@ export const JOB_NAMES = {
   followUp: 'follow-up',
 } as const;
 
+/** No API key or other secret ever goes into job data. */
 export interface TaskResultJobData {
   readonly tenantId: string;
+  /** Of the canonical event; the worker derives the same from `body`. */
   readonly fingerprint: string;
-  readonly event: TaskResultEvent;
+  /** The request body as received: the worker validates it again and keeps it in the history. */
+  readonly body: unknown;
+  /** When the API accepted the event; the clock-skew rule is judged against it. */
   readonly receivedAt: string;
   readonly requestId?: string;
 }
@@ -48,8 +52,7 @@ export function tenantOfJobId(jobId: string): string | undefined {
 }
 
 /** What Bull Board shows as the job's name: the tenant and the activity (or standalone key) at a glance. */
-export function taskResultJobName(data: TaskResultJobData): string {
-  const { event } = data;
-  const target = event.activity_id ? `activity ${event.activity_id}` : `provider ${event.provider_activity_id}`;
-  return `${JOB_NAMES.taskResult} · tenant ${data.tenantId.slice(0, 8)} · ${target} · ${event.status}`;
+export function taskResultJobName(tenantId: string, event: TaskResultEvent): string {
+  const target = event.activity_id ? `activity ${event.activity_id}` : `key ${event.provider_activity_id}`;
+  return `${JOB_NAMES.taskResult} · tenant ${tenantId.slice(0, 8)} · ${target} · ${event.status}`;
 }

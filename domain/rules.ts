@@ -8,6 +8,7 @@ import {
   type ActivityStatus,
   type ResultStatus,
 } from './statuses';
+import type { TaskResultEvent } from './task-result-event';
 
 export interface StoredResult {
   readonly status: ResultStatus;
@@ -19,6 +20,10 @@ export interface IncomingEvent {
   readonly status: ResultStatus;
   readonly occurredAt: Date;
   readonly hardOverride: boolean;
+}
+
+export function incomingEvent(event: TaskResultEvent): IncomingEvent {
+  return { status: event.status, occurredAt: new Date(event.occurred_at), hardOverride: event.hard_override };
 }
 
 export interface Decision {

@@ -1,0 +1,66 @@
+// Section 5 resolution, shared by the HTTP fast checks (no transaction, no locks) and the worker (inside
+// its transaction, with row locks so concurrent events for one activity or standalone key serialize).
+import { Op, type Transaction } from 'sequelize';
+import { DomainError, validationFailed } from '../domain/errors';
+import type { TaskResultEvent } from '../domain/task-result-event';
+import { Activity } from './Activity';
+import { ActivityResult } from './ActivityResult';
+import { ActivityResultEvent } from './ActivityResultEvent';
+import { Commerce } from './Commerce';
+
+export interface ResultTarget {
+  /** The activity the event is for; null for a standalone result. */
+  readonly activity: Activity | null;
+  /** The stored result, when one exists. */
+  readonly result: ActivityResult | null;
+}
+
+export interface LookupOptions {
+  /** When given, rows are read FOR UPDATE inside it. */
+  readonly transaction?: Transaction;
+}
+
+export async function findResultTarget(tenantId: string, event: TaskResultEvent, { transaction }: LookupOptions = {}): Promise<ResultTarget> {
+  const lock = transaction ? transaction.LOCK.UPDATE : undefined;
+  const where = event.activity_id
+    ? { tenantId, id: event.activity_id }
+    : { tenantId, providerActivityId: event.provider_activity_id! };
+  const activity = await Activity.findOne({ where, transaction, lock });
+  if (!activity) {
+    if (event.activity_id) throw new DomainError('ACTIVITY_NOT_FOUND', `activity ${event.activity_id} not found`);
+    return { activity: null, result: await findStandalone(tenantId, event.provider_activity_id!, transaction) };
+  }
+  await assertSameCommerce(activity, event.commerce_external_id, transaction);
+  const result = await ActivityResult.findOne({ where: { tenantId, activityId: activity.id }, transaction, lock });
+  return { activity, result };
+}
+
+async function findStandalone(tenantId: string, providerActivityId: string, transaction?: Transaction): Promise<ActivityResult | null> {
+  if (transaction) {
+    // No row may exist yet to lock, so serialize on the key itself for the rest of the transaction.
+    await ActivityResult.sequelize!.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', {
+      bind: [`standalone/${tenantId}/${providerActivityId}`],
+      transaction,
+    });
+  }
+  return ActivityResult.findOne({
+    where: { tenantId, providerActivityId, activityId: { [Op.is]: null } },
+    transaction,
+    lock: transaction ? transaction.LOCK.UPDATE : undefined,
+  });
+}
+
+async function assertSameCommerce(activity: Activity, commerceExternalId: string, transaction?: Transaction): Promise<void> {
+  const commerce = await Commerce.findByPk(activity.commerceId, { transaction, attributes: ['externalId'] });
+  if (commerce?.externalId !== commerceExternalId) {
+    throw validationFailed('commerce_external_id does not match the activity\'s commerce', [
+      { path: 'commerce_external_id', message: `"commerce_external_id" is not the commerce of activity ${activity.id}` },
+    ]);
+  }
+}
+
+/** The result an already-applied event (same fingerprint) produced, for exact replays. */
+export async function findReplayedResult(tenantId: string, fingerprint: string, transaction?: Transaction): Promise<ActivityResult | null> {
+  const applied = await ActivityResultEvent.findOne({ where: { tenantId, fingerprint }, attributes: ['resultId'], transaction });
+  return applied && ActivityResult.findByPk(applied.resultId, { transaction });
+}

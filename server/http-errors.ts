@@ -1,0 +1,30 @@
+// Errors that only exist at the HTTP edge. Domain errors (domain/errors.ts) carry their own codes.
+import type { ErrorDetail } from '../domain/errors';
+
+export type HttpErrorCode =
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'VALIDATION_FAILED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'RATE_LIMITED'
+  | 'SERVICE_UNAVAILABLE'
+  | 'INTERNAL_ERROR';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: HttpErrorCode,
+    message: string,
+    readonly options: { retryAfterSeconds?: number; details?: readonly ErrorDetail[] } = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const unauthorized = (message: string) => new HttpError(401, 'UNAUTHORIZED', message);
+export const forbidden = (message: string) => new HttpError(403, 'FORBIDDEN', message);
+export const serviceUnavailable = (message: string, retryAfterSeconds = 5) =>
+  new HttpError(503, 'SERVICE_UNAVAILABLE', message, { retryAfterSeconds });

@@ -1,0 +1,110 @@
+// /api/activity-results: authenticate → validate → fast checks → enqueue → answer.
+import { Router, type Request, type Response } from 'express';
+import { DomainError, fromFailedReason } from '../../domain/errors';
+import { taskResultJobId, taskResultJobName, tenantOfJobId, type TaskResultJobData, type TaskResultJobResult } from '../../domain/jobs';
+import { toResultBody } from '../../domain/result-body';
+import { resultTypeViolations } from '../../domain/result-types';
+import { parseTaskResult } from '../../domain/schemas/task-result';
+import { eventFingerprint } from '../../domain/task-result-event';
+import { ActivityResult } from '../../models';
+import type { AppDeps } from '../app';
+import { fastCheck } from '../fast-checks';
+import { serviceUnavailable } from '../http-errors';
+import type { Finished } from '../job-waiter';
+import { authenticate, principalOf } from '../middleware/auth';
+import { jsonBody } from '../middleware/require-json';
+import { jobStatus } from './job-status';
+
+const RESULT_NOT_FOUND = (id: string) => new DomainError('RESULT_NOT_FOUND', `result ${id} not found`);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function idempotencyKeyOf(req: Request): string | undefined {
+  const key = req.get('idempotency-key');
+  if (key === undefined) return undefined;
+  if (key.length < 1 || key.length > 255) {
+    throw new DomainError('VALIDATION_FAILED', 'Idempotency-Key must be 1 to 255 characters', [
+      { path: 'headers.idempotency-key', message: 'Idempotency-Key must be 1 to 255 characters' },
+    ]);
+  }
+  return key;
+}
+
+function wantsAsync(req: Request): boolean {
+  return (req.get('prefer') ?? '').split(/[,;]/).some((p) => p.trim().toLowerCase() === 'respond-async');
+}
+
+export function activityResultsRouter(deps: AppDeps): Router {
+  const { apiKeys, resultTypes, taskResults, config, logger } = deps;
+  const router = Router();
+  const canCreate = authenticate(apiKeys, ['CREATE_ACTIVITY']);
+  const canView = authenticate(apiKeys, ['VIEW_ACTIVITIES', 'CREATE_ACTIVITY']);
+
+  function accepted(res: Response, jobId: string): void {
+    const statusUrl = `/api/activity-results/jobs/${jobId}`;
+    res.status(202).location(statusUrl).json({ jobId, status: 'QUEUED', statusUrl });
+  }
+
+  function answer(res: Response, jobId: string, finished: Finished | undefined): void {
+    if (!finished) return accepted(res, jobId);
+    if (finished.state === 'completed') {
+      const { outcome, result } = finished.value as TaskResultJobResult;
+      if (outcome === 'created') res.status(201).location(`/api/activity-results/${result.id}`);
+      res.json(result);
+      return;
+    }
+    throw fromFailedReason(finished.reason) ?? serviceUnavailable('the event could not be applied yet, retry later', 30);
+  }
+
+  router.post('/tasks', canCreate, ...jsonBody, async (req, res) => {
+    res.vary('Prefer');
+    const { tenantId } = principalOf(res);
+    const receivedAt = deps.clock();
+    const rules = await resultTypes.forTenant(tenantId);
+    const event = parseTaskResult(req.body, { now: receivedAt, maxClockSkewMs: config.maxClockSkewMs }, (e) => resultTypeViolations(rules, e));
+    const fingerprint = eventFingerprint(event);
+    const idempotencyKey = idempotencyKeyOf(req);
+    const jobId = taskResultJobId(tenantId, fingerprint, idempotencyKey);
+
+    if (idempotencyKey !== undefined) {
+      const existing = await taskResults.getJob(jobId);
+      if (existing && existing.data.fingerprint !== fingerprint) {
+        throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request body');
+      }
+    }
+    const check = await fastCheck(tenantId, event, fingerprint);
+    if (check.kind === 'replay') return void res.status(200).json(check.result);
+    if (check.skipped) logger.warn({ err: check.skipped }, 'fast checks skipped: database unreachable');
+
+    const data: TaskResultJobData = { tenantId, fingerprint, body: req.body, receivedAt: receivedAt.toISOString(), requestId: res.locals.requestId };
+    await taskResults.add(taskResultJobName(tenantId, event), data, jobId);
+    if (wantsAsync(req)) {
+      res.set('Preference-Applied', 'respond-async');
+      return accepted(res, jobId);
+    }
+    let finished = await taskResults.wait(jobId, config.syncWaitMs);
+    if (finished?.state === 'failed' && !fromFailedReason(finished.reason)) {
+      // An earlier copy of this event ran out of attempts during an outage: run it again.
+      await taskResults.retryFailed(jobId);
+      finished = await taskResults.wait(jobId, config.syncWaitMs);
+    }
+    answer(res, jobId, finished);
+  });
+
+  router.get('/jobs/:jobId', canView, async (req, res) => {
+    const { tenantId } = principalOf(res);
+    const jobId = String(req.params.jobId);
+    const job = tenantOfJobId(jobId) === tenantId ? await taskResults.getJob(jobId) : undefined;
+    if (!job) throw new DomainError('JOB_NOT_FOUND', `job ${jobId} not found`);
+    res.json(await jobStatus(job));
+  });
+
+  router.get('/:id', canView, async (req, res) => {
+    const { tenantId } = principalOf(res);
+    const id = String(req.params.id);
+    const result = UUID.test(id) ? await ActivityResult.findOne({ where: { id, tenantId } }) : null;
+    if (!result) throw RESULT_NOT_FOUND(id);
+    res.json(toResultBody(result));
+  });
+
+  return router;
+}

@@ -1,0 +1,31 @@
+import type { Job } from 'bullmq';
+import { fromFailedReason } from '../../domain/errors';
+import type { TaskResultJobResult } from '../../domain/jobs';
+
+const STATES: Record<string, string> = {
+  waiting: 'QUEUED',
+  prioritized: 'QUEUED',
+  'waiting-children': 'QUEUED',
+  active: 'ACTIVE',
+  delayed: 'DELAYED',
+  completed: 'COMPLETED',
+  failed: 'FAILED',
+};
+
+/** GET /api/activity-results/jobs/:jobId body. A failure that is not the event's fault reads as a 503. */
+export async function jobStatus(job: Job<unknown, TaskResultJobResult>) {
+  const state = STATES[await job.getState()] ?? 'QUEUED';
+  const failure = state === 'FAILED' ? fromFailedReason(job.failedReason) : undefined;
+  return {
+    jobId: job.id,
+    state,
+    attempts: job.attemptsMade,
+    result: state === 'COMPLETED' ? job.returnvalue.result : null,
+    error:
+      state !== 'FAILED'
+        ? null
+        : failure
+          ? { statusCode: failure.status, code: failure.code, message: failure.message }
+          : { statusCode: 503, code: 'SERVICE_UNAVAILABLE', message: 'the event could not be applied; send it again to retry' },
+  };
+}

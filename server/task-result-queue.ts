@@ -1,0 +1,94 @@
+// Producer side of the activity-results queue. Its Redis connection fails fast (no offline queue), so a
+// request never hangs on a dead Redis: it gets a 503 within a second.
+import { Queue, QueueEvents, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { QUEUES, TASK_RESULT_ATTEMPTS, type TaskResultJobData, type TaskResultJobResult } from '../domain/jobs';
+import { serviceUnavailable } from './http-errors';
+import { JobWaiter, type Finished } from './job-waiter';
+
+export interface TaskResultQueueOptions {
+  readonly redisUrl: string;
+  readonly prefix: string;
+  /** First retry delay; later ones double, with jitter. */
+  readonly retryDelayMs?: number;
+  readonly redisTimeoutMs?: number;
+}
+
+const DAY_SECONDS = 24 * 3600;
+
+export class TaskResultQueue {
+  readonly queue: Queue<TaskResultJobData, TaskResultJobResult>;
+  private readonly connection: Redis;
+  private readonly eventsConnection: Redis;
+  private readonly events: QueueEvents;
+  private readonly waiter: JobWaiter;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: TaskResultQueueOptions) {
+    this.timeoutMs = options.redisTimeoutMs ?? 1_000;
+    this.connection = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: this.timeoutMs });
+    this.connection.on('error', () => {}); // surfaced per request as 503 and by /readyz
+    this.queue = new Queue(QUEUES.activityResults, { connection: this.connection, prefix: options.prefix });
+    this.queue.on('error', () => {});
+    this.eventsConnection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+    this.eventsConnection.on('error', () => {});
+    this.events = new QueueEvents(QUEUES.activityResults, {
+      connection: this.eventsConnection,
+      prefix: options.prefix,
+    });
+    this.events.on('error', () => {});
+    this.waiter = new JobWaiter(this.queue, this.events);
+  }
+
+  /** Adds the job unless one with this id exists already (then the add is a no-op). */
+  async add(name: string, data: TaskResultJobData, jobId: string): Promise<void> {
+    await this.redis(
+      this.queue.add(name, data, {
+        jobId,
+        attempts: TASK_RESULT_ATTEMPTS,
+        backoff: { type: 'exponential', delay: this.options.retryDelayMs ?? 4_000, jitter: 0.5 },
+        removeOnComplete: { age: DAY_SECONDS },
+        removeOnFail: { age: 14 * DAY_SECONDS },
+      }),
+    );
+  }
+
+  getJob(jobId: string): Promise<Job<TaskResultJobData, TaskResultJobResult> | undefined> {
+    return this.redis(this.queue.getJob(jobId));
+  }
+
+  wait(jobId: string, timeoutMs: number): Promise<Finished | undefined> {
+    return this.redis(this.waiter.wait(jobId, timeoutMs), timeoutMs + this.timeoutMs);
+  }
+
+  /** Sends a job that ran out of attempts (an outage outlasted them) through again. */
+  async retryFailed(jobId: string): Promise<void> {
+    const job = await this.getJob(jobId);
+    if (job) await this.redis(job.retry('failed'));
+  }
+
+  async ping(): Promise<void> {
+    await this.redis(this.connection.ping());
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.events.close(), this.queue.close()]);
+    this.connection.disconnect();
+    this.eventsConnection.disconnect();
+  }
+
+  private async redis<T>(operation: Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('redis timeout')), timeoutMs);
+    });
+    try {
+      return await Promise.race([operation, timeout]);
+    } catch {
+      operation.catch(() => {});
+      throw serviceUnavailable('the queue is unavailable, try again shortly');
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,51 @@
+// Builds the web process's collaborators from a Config; used by server/index.ts and by tests.
+import type { Server } from 'node:http';
+import type { Config } from '../config';
+import type { Logger } from '../config/logger';
+import { createSequelize } from '../models';
+import { ApiKeyDirectory } from './api-key-directory';
+import { buildApp } from './app';
+import { ResultTypeDirectory } from './result-type-directory';
+import { TaskResultQueue } from './task-result-queue';
+
+export interface Web {
+  readonly server: Server;
+  readonly taskResults: TaskResultQueue;
+  close(): Promise<void>;
+}
+
+export interface WebOptions {
+  readonly retryDelayMs?: number;
+  readonly apiKeyFreshMs?: number;
+}
+
+export async function startWeb(config: Config, logger: Logger, options: WebOptions = {}): Promise<Web> {
+  const sequelize = createSequelize(config.databaseUrl, { poolMax: 10 });
+  const taskResults = new TaskResultQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, retryDelayMs: options.retryDelayMs });
+  const app = buildApp({
+    config,
+    logger,
+    sequelize,
+    taskResults,
+    apiKeys: new ApiKeyDirectory({ freshMs: options.apiKeyFreshMs }),
+    resultTypes: new ResultTypeDirectory(),
+    clock: () => new Date(),
+  });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, () => resolve(s)).once('error', reject);
+  });
+  server.keepAliveTimeout = 65_000;
+  return {
+    server,
+    taskResults,
+    async close() {
+      // Stop accepting, let in-flight requests finish, then close what they used.
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await taskResults.close();
+      await sequelize.close();
+    },
+  };
+}

@@ -1,0 +1,93 @@
+// One attempt of a task-result job: lock, guard, decide, write, all in one transaction. Running it twice
+// for the same event leaves one result and one history row: the second run finds the event's fingerprint
+// and answers as a replay.
+import type { Sequelize, Transaction } from 'sequelize';
+import { validationFailed } from '../domain/errors';
+import type { TaskResultJobData, TaskResultJobResult } from '../domain/jobs';
+import { toResultBody } from '../domain/result-body';
+import { resultTypeViolations } from '../domain/result-types';
+import { decide, incomingEvent } from '../domain/rules';
+import type { TaskResultEvent } from '../domain/task-result-event';
+import { ActivityResult, ActivityResultEvent, Commerce, TaskResultType } from '../models';
+import { findReplayedResult, findResultTarget } from '../models/result-target';
+
+export async function applyTaskResult(
+  sequelize: Sequelize,
+  job: { readonly id?: string; readonly data: TaskResultJobData },
+  event: TaskResultEvent,
+): Promise<TaskResultJobResult> {
+  const { tenantId, fingerprint, body, receivedAt } = job.data;
+  return sequelize.transaction(async (transaction) => {
+    const { activity, result: stored } = await findResultTarget(tenantId, event, { transaction });
+    const replayed = await findReplayedResult(tenantId, fingerprint, transaction);
+    if (replayed) return { outcome: 'replayed', result: toResultBody(replayed) };
+
+    await assertKnownResultType(tenantId, event, transaction);
+    const decision = decide({
+      stored: stored && { status: stored.resultStatus, occurredAt: stored.occurredAt },
+      activityStatus: activity?.status ?? null,
+      event: incomingEvent(event),
+    });
+
+    const fields = resultFields(event);
+    const result = stored
+      ? await stored.update(fields, { transaction })
+      : await ActivityResult.create(
+          {
+            ...fields,
+            tenantId,
+            activityId: activity?.id ?? null,
+            providerActivityId: event.provider_activity_id ?? activity?.providerActivityId ?? null,
+            commerceId: activity?.commerceId ?? (await placeholderCommerceId(tenantId, event.commerce_external_id, transaction)),
+            source: activity ? 'RETEN_ACTIVITY' : 'STANDALONE',
+          },
+          { transaction },
+        );
+    await ActivityResultEvent.create(
+      {
+        tenantId,
+        resultId: result.id,
+        occurredAt: new Date(event.occurred_at),
+        status: event.status,
+        body,
+        fingerprint,
+        jobId: job.id ?? null,
+        receivedAt: new Date(receivedAt),
+      },
+      { transaction },
+    );
+    if (activity && decision.activityStatus) await activity.update({ status: decision.activityStatus }, { transaction });
+    return { outcome: stored ? 'updated' : 'created', result: toResultBody(result) };
+  });
+}
+
+/** The result reflects the last applied event: fields the event leaves out are cleared. */
+function resultFields(event: TaskResultEvent) {
+  const task = event.task_result;
+  return {
+    resultStatus: event.status,
+    externalStatus: event.external_status ?? null,
+    occurredAt: new Date(event.occurred_at),
+    hardOverride: event.hard_override,
+    rawPayload: event.raw_payload ?? null,
+    taskResult: task.result,
+    taskComment: task.comment ?? null,
+    contactType: task.contact_type ?? null,
+    operatorExternalId: task.operator_external_id ?? null,
+    futureScheduledAt: task.future_scheduled_at ? new Date(task.future_scheduled_at) : null,
+    taskPayload: task.payload ?? null,
+  };
+}
+
+async function assertKnownResultType(tenantId: string, event: TaskResultEvent, transaction: Transaction): Promise<void> {
+  const rules = await TaskResultType.findAll({ where: { tenantId }, attributes: ['code', 'requiresFutureScheduledAt'], transaction, raw: true });
+  const violations = resultTypeViolations(rules, event);
+  if (violations.length > 0) throw validationFailed(violations.map((v) => v.message).join('; '), violations);
+}
+
+/** A standalone result's commerce, created as a placeholder when the tenant does not know it yet. */
+async function placeholderCommerceId(tenantId: string, externalId: string, transaction: Transaction): Promise<string> {
+  await Commerce.bulkCreate([{ tenantId, externalId, isPlaceholder: true }], { transaction, ignoreDuplicates: true });
+  const commerce = await Commerce.findOne({ where: { tenantId, externalId }, attributes: ['id'], transaction });
+  return commerce!.id;
+}

@@ -1,0 +1,34 @@
+// The one place that decides whether a failed attempt is worth another. Domain errors never improve with
+// time: they fail the job at once with their code. Everything else (lost connections, deadlocks,
+// serialization failures, lock timeouts, a unique-key race with a concurrent insert) is retried with
+// backoff. Classification is by error class and SQLSTATE, never by message text.
+import { BaseError, ConnectionError, DatabaseError, TimeoutError, UniqueConstraintError } from 'sequelize';
+import { DomainError } from '../domain/errors';
+
+export type Classification =
+  | { readonly retry: false; readonly error: DomainError }
+  | { readonly retry: true; readonly reason: string };
+
+// SQLSTATE classes and codes that describe the moment, not the event.
+const TRANSIENT_SQLSTATE_CLASSES = ['08', '53', '57'];
+const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '55P03', '55006']);
+
+function sqlState(error: unknown): string | undefined {
+  const parent = (error as { parent?: { code?: unknown }; original?: { code?: unknown } }).parent;
+  return typeof parent?.code === 'string' ? parent.code : undefined;
+}
+
+export function classify(error: unknown): Classification {
+  if (error instanceof DomainError) return { retry: false, error };
+  if (error instanceof ConnectionError) return { retry: true, reason: 'database connection' };
+  if (error instanceof TimeoutError) return { retry: true, reason: 'database timeout' };
+  if (error instanceof UniqueConstraintError) return { retry: true, reason: 'concurrent insert' };
+  const state = sqlState(error);
+  if (error instanceof DatabaseError && state) {
+    if (TRANSIENT_SQLSTATES.has(state) || TRANSIENT_SQLSTATE_CLASSES.includes(state.slice(0, 2))) {
+      return { retry: true, reason: `database ${state}` };
+    }
+  }
+  // Unknown errors are retried too: a bug shows up in Bull Board with its attempts, not as a lost event.
+  return { retry: true, reason: error instanceof BaseError ? error.name : 'unexpected error' };
+}
