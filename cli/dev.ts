@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     maxClockSkewMs: config.maxClockSkewMs,
     logger,
   });
-  const web = await startWeb(config, logger);
+  const web = await startWeb(config, logger, { sequelize });
   logger.info({ port: config.port }, `listening on http://localhost:${config.port}; create a key with: npm run admin -- tenant:create --name Demo`);
   onShutdown(logger, async () => {
     await web.close();

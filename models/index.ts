@@ -18,6 +18,7 @@ export interface DatabaseOptions {
   readonly connectTimeoutMs?: number;
 }
 
+/** Call once per process: the models bind to the instance made last. */
 export function createSequelize(databaseUrl: string, options: DatabaseOptions = {}): Sequelize {
   return new Sequelize(withDefaultUser(databaseUrl), {
     dialect: 'postgres',

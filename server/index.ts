@@ -4,14 +4,19 @@ import type { AddressInfo } from 'node:net';
 import { loadConfigOrExit } from '../config';
 import { createLogger } from '../config/logger';
 import { onShutdown } from '../config/shutdown';
+import { createSequelize } from '../models';
 import { startWeb } from './web';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config, 'web');
-  const web = await startWeb(config, logger);
+  const sequelize = createSequelize(config.databaseUrl, { poolMax: 10 });
+  const web = await startWeb(config, logger, { sequelize });
   logger.info({ port: (web.server.address() as AddressInfo).port, prefix: config.queuePrefix }, 'web listening');
-  onShutdown(logger, () => web.close());
+  onShutdown(logger, async () => {
+    await web.close();
+    await sequelize.close();
+  });
 }
 
 main().catch((error: Error) => {

@@ -2,7 +2,7 @@
 import type { Server } from 'node:http';
 import type { Config } from '../config';
 import type { Logger } from '../config/logger';
-import { createSequelize } from '../models';
+import type { Sequelize } from 'sequelize';
 import { ApiKeyDirectory } from './api-key-directory';
 import { buildApp } from './app';
 import { ResultTypeDirectory } from './result-type-directory';
@@ -15,12 +15,14 @@ export interface Web {
 }
 
 export interface WebOptions {
+  /** The process's one Sequelize instance (the models are bound to it); the caller closes it. */
+  readonly sequelize: Sequelize;
   readonly retryDelayMs?: number;
   readonly apiKeyFreshMs?: number;
 }
 
-export async function startWeb(config: Config, logger: Logger, options: WebOptions = {}): Promise<Web> {
-  const sequelize = createSequelize(config.databaseUrl, { poolMax: 10 });
+export async function startWeb(config: Config, logger: Logger, options: WebOptions): Promise<Web> {
+  const { sequelize } = options;
   const taskResults = new TaskResultQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, retryDelayMs: options.retryDelayMs });
   const app = buildApp({
     config,
@@ -45,7 +47,6 @@ export async function startWeb(config: Config, logger: Logger, options: WebOptio
         server.closeIdleConnections();
       });
       await taskResults.close();
-      await sequelize.close();
     },
   };
 }

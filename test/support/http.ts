@@ -1,0 +1,37 @@
+import type { TestTenant } from './fixtures';
+
+export interface Reply {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: any;
+}
+
+export interface RequestOptions {
+  readonly tenant?: TestTenant;
+  readonly headers?: Record<string, string>;
+  readonly body?: unknown;
+  readonly rawBody?: string;
+}
+
+/** A request as a provider sends it: x-api-key auth and a JSON body unless told otherwise. */
+export async function request(baseUrl: string, method: string, path: string, options: RequestOptions = {}): Promise<Reply> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.tenant) headers['x-api-key'] = options.tenant.key;
+  let body: string | undefined = options.rawBody;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, headers: response.headers, body: parsed };
+}
+
+export const postResult = (baseUrl: string, tenant: TestTenant, body: unknown, headers: Record<string, string> = {}) =>
+  request(baseUrl, 'POST', '/api/activity-results/tasks', { tenant, body, headers });

@@ -1,0 +1,87 @@
+// The service as a test runs it: the real web app on an ephemeral port and real BullMQ workers, against
+// the test database and Redis, under a queue prefix of this test's own. close() removes the prefix's keys.
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Redis } from 'ioredis';
+import pino from 'pino';
+import { startWeb, type Web } from '../../server/web';
+import { workerConnection } from '../../workers/redis';
+import { startWorkers, type RunningWorkers } from '../../workers/start-workers';
+import { sequelize } from './db';
+import { REDIS_URL, testConfig } from './env';
+
+export interface StackOptions {
+  readonly syncWaitMs?: number;
+  readonly workers?: boolean;
+  readonly redisUrl?: string;
+  readonly prefix?: string;
+}
+
+export interface Stack {
+  readonly baseUrl: string;
+  readonly prefix: string;
+  readonly web: Web;
+  workers?: RunningWorkers;
+  startWorkers(): void;
+  stopWorkers(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const silentLogger = pino({ level: 'silent' });
+
+export function uniquePrefix(): string {
+  return `test-${randomBytes(4).toString('hex')}`;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const prefix = options.prefix ?? uniquePrefix();
+  const config = testConfig({
+    QUEUE_PREFIX: prefix,
+    SYNC_WAIT_MS: String(options.syncWaitMs ?? 5000),
+    REDIS_URL: options.redisUrl ?? REDIS_URL,
+  });
+  const web = await startWeb(config, silentLogger, { sequelize: sequelize(), retryDelayMs: 50, apiKeyFreshMs: 200 });
+  let connection: Redis | undefined;
+  const stack: Stack = {
+    baseUrl: `http://127.0.0.1:${(web.server.address() as AddressInfo).port}`,
+    prefix,
+    web,
+    startWorkers() {
+      connection = workerConnection(REDIS_URL);
+      stack.workers = startWorkers({
+        sequelize: sequelize(),
+        connection,
+        prefix,
+        concurrency: 8,
+        maxClockSkewMs: config.maxClockSkewMs,
+        logger: silentLogger,
+      });
+    },
+    async stopWorkers() {
+      await stack.workers?.close();
+      stack.workers = undefined;
+      connection?.disconnect();
+    },
+    async close() {
+      await stack.stopWorkers();
+      await web.close();
+      await deleteKeys(prefix);
+    },
+  };
+  if (options.workers !== false) stack.startWorkers();
+  return stack;
+}
+
+async function deleteKeys(prefix: string): Promise<void> {
+  const redis = workerConnection(REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
