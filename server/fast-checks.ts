@@ -11,9 +11,11 @@ export type FastCheck = { readonly kind: 'replay'; readonly result: ResultBody }
 
 export async function fastCheck(tenantId: string, event: TaskResultEvent, fingerprint: string): Promise<FastCheck> {
   try {
-    const replayed = await findReplayedResult(tenantId, fingerprint);
-    if (replayed) return { kind: 'replay', result: toResultBody(replayed) };
+    // Target first, then the replay check: a result committed in between comes with its history row,
+    // so a concurrent copy of this very event is seen as a replay rather than as stale.
     const { activity, result } = await findResultTarget(tenantId, event);
+    const replayed = result && (await findReplayedResult(tenantId, fingerprint));
+    if (replayed) return { kind: 'replay', result: toResultBody(replayed) };
     decide({
       stored: result && { status: result.resultStatus, occurredAt: result.occurredAt },
       activityStatus: activity?.status ?? null,

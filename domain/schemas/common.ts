@@ -1,16 +1,21 @@
 import Joi from 'joi';
 import type { ErrorDetail } from '../errors';
 
-const ZONE = /(Z|[+-]\d{2}:?\d{2})$/i;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_DEPTH = 32;
 
-/** ISO 8601 with a zone (a time without one means a different instant on every provider's server). */
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
+/** ISO 8601 with a zone (a time without one means a different instant on every provider's server),
+ * normalized to UTC with milliseconds. */
 export const zonedIsoDate = () =>
   Joi.string()
-    .pattern(ZONE, 'zone')
-    .isoDate()
-    .messages({ 'string.pattern.name': '{{#label}} must be an ISO 8601 date with a time zone (Z or ±hh:mm)' });
+    .custom((value: string, helpers) => {
+      const date = new Date(value);
+      if (!ISO_DATE_TIME.test(value) || Number.isNaN(date.getTime())) return helpers.error('date.zoned');
+      return date.toISOString();
+    })
+    .messages({ 'date.zoned': '{{#label}} must be an ISO 8601 date-time with a time zone (Z or ±hh:mm)' });
 
 export const uuid = () =>
   Joi.string().pattern(UUID, 'uuid').lowercase().messages({ 'string.pattern.name': '{{#label}} must be a UUID' });
@@ -26,6 +31,17 @@ function depthOf(value: unknown): number {
     for (const child of Object.values(node)) stack.push([child, depth + 1]);
   }
   return deepest;
+}
+
+/** Paths of strings (values or keys) holding U+0000, which PostgreSQL cannot store in text or jsonb. */
+export function nulCharacterPaths(value: unknown, path: string[] = [], found: ErrorDetail[] = []): ErrorDetail[] {
+  if (found.length >= 10) return found;
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) found.push({ path: path.join('.'), message: `"${path.join('.')}" must not contain the NUL character` });
+  } else if (value !== null && typeof value === 'object' && path.length <= MAX_DEPTH) {
+    for (const [key, child] of Object.entries(value)) nulCharacterPaths(key.includes('\u0000') ? '\u0000' : child, [...path, key], found);
+  }
+  return found;
 }
 
 /** Any JSON object, stored as sent, but not nested deeper than anyone's real payload is. */
