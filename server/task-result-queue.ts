@@ -67,12 +67,26 @@ export class TaskResultQueue {
     if (job) await this.redis(job.retry('failed'));
   }
 
+  /** Resolves once the producer connection is up, or false after `timeoutMs` (requests then get 503s). */
+  async ready(timeoutMs: number): Promise<boolean> {
+    if (this.connection.status === 'ready') return true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.connection.once('ready', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
   async ping(): Promise<void> {
     await this.redis(this.connection.ping());
   }
 
+  /** Closes cleanly when Redis answers; with Redis gone it gives up after a moment instead of hanging. */
   async close(): Promise<void> {
-    await Promise.allSettled([this.events.close(), this.queue.close()]);
+    const closing = Promise.allSettled([this.events.close(), this.queue.close()]);
+    await Promise.race([closing, new Promise((r) => setTimeout(r, 2_000).unref())]);
     this.connection.disconnect();
     this.eventsConnection.disconnect();
   }

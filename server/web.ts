@@ -24,6 +24,7 @@ export interface WebOptions {
 export async function startWeb(config: Config, logger: Logger, options: WebOptions): Promise<Web> {
   const { sequelize } = options;
   const taskResults = new TaskResultQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, retryDelayMs: options.retryDelayMs });
+  if (!(await taskResults.ready(3_000))) logger.warn('Redis is not reachable yet: events are refused with 503 until it is');
   const app = buildApp({
     config,
     logger,

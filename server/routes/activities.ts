@@ -41,6 +41,7 @@ export function activitiesRouter(deps: AppDeps): Router {
         await Commerce.bulkCreate([{ tenantId, externalId: input.commerce_external_id, isPlaceholder: false }], {
           transaction,
           updateOnDuplicate: ['isPlaceholder'],
+          conflictAttributes: ['tenantId', 'externalId'],
         });
         const commerce = (await Commerce.findOne({ where: { tenantId, externalId: input.commerce_external_id }, transaction }))!;
         const activity = await Activity.create(

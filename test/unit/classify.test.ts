@@ -1,0 +1,30 @@
+import { expect } from 'chai';
+import { ConnectionRefusedError, DatabaseError, UniqueConstraintError, ValidationError } from 'sequelize';
+import { DomainError } from '../../domain/errors';
+import { classify } from '../../workers/classify';
+
+function pgError(code: string): DatabaseError {
+  return new DatabaseError(Object.assign(new Error(`pg ${code}`), { code, sql: 'SELECT 1', parameters: [] }) as never);
+}
+
+describe('error classification', () => {
+  it('fails domain errors at once, keeping their code', () => {
+    const verdict = classify(new DomainError('STALE_EVENT', 'old'));
+    expect(verdict.retry).to.equal(false);
+    expect(verdict.retry === false && verdict.error.code).to.equal('STALE_EVENT');
+  });
+
+  it('retries lost connections, deadlocks, serialization failures, lock timeouts and unique-key races', () => {
+    expect(classify(new ConnectionRefusedError(new Error('refused'))).retry).to.equal(true);
+    for (const code of ['40P01', '40001', '55P03', '57P01', '57014', '08006', '53300']) {
+      expect(classify(pgError(code)), code).to.deep.include({ retry: true });
+    }
+    expect(classify(new UniqueConstraintError({ message: 'duplicate key' })).retry).to.equal(true);
+  });
+
+  it('never looks at the message text', () => {
+    const disguised = new DomainError('VALIDATION_FAILED', 'deadlock detected; connection refused');
+    expect(classify(disguised).retry).to.equal(false);
+    expect(classify(new ValidationError('STALE_EVENT: not a domain error', [])).retry).to.equal(true);
+  });
+});

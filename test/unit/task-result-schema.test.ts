@@ -1,0 +1,42 @@
+import { expect } from 'chai';
+import { parseTaskResult } from '../../domain/schemas/task-result';
+import { eventFingerprint } from '../../domain/task-result-event';
+import { taskResultJobId, tenantOfJobId } from '../../domain/jobs';
+
+const rules = { now: new Date('2025-01-16T15:00:00Z'), maxClockSkewMs: 300_000 };
+const body = {
+  provider_activity_id: 'ext-123',
+  commerce_external_id: 'store-001',
+  status: 'COMPLETED',
+  occurred_at: '2025-01-16T15:30:00+01:00',
+  task_result: { result: 'success' },
+};
+
+describe('task result schema and fingerprints', () => {
+  it('normalizes dates to UTC and defaults hard_override', () => {
+    const event = parseTaskResult(body, rules);
+    expect(event.occurred_at).to.equal('2025-01-16T14:30:00.000Z');
+    expect(event.hard_override).to.equal(false);
+  });
+
+  it('judges occurred_at against the clock it is given', () => {
+    expect(() => parseTaskResult({ ...body, occurred_at: '2025-01-16T15:06:00Z' }, rules)).to.throw(/future/);
+    expect(() => parseTaskResult({ ...body, occurred_at: '2025-01-16T15:06:00Z' }, { ...rules, now: new Date('2025-01-16T15:02:00Z') })).not.to.throw();
+  });
+
+  it('gives the same fingerprint whatever the key order, date notation or explicit defaults', () => {
+    const a = parseTaskResult(body, rules);
+    const b = parseTaskResult({ hard_override: false, ...body, occurred_at: '2025-01-16T14:30:00Z', task_result: { result: 'success' } }, rules);
+    expect(eventFingerprint(a)).to.equal(eventFingerprint(b));
+    expect(eventFingerprint(parseTaskResult({ ...body, status: 'PENDING' }, rules))).to.not.equal(eventFingerprint(a));
+  });
+
+  it('builds job ids without colons that tell their tenant', () => {
+    const tenant = '0b9a3f9e-8d1c-4f7e-9a41-3c2b1d0e5f6a';
+    const id = taskResultJobId(tenant, 'ab'.repeat(32), 'key:with:colons');
+    expect(id).to.not.include(':');
+    expect(tenantOfJobId(id)).to.equal(tenant);
+    expect(taskResultJobId(tenant, 'ab'.repeat(32))).to.not.equal(id);
+    expect(tenantOfJobId('tr-someone-else')).to.equal(undefined);
+  });
+});
