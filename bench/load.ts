@@ -1,0 +1,85 @@
+// The load: valid, distinct task-result events driven over HTTP by autocannon. Events rotate over many
+// keys (standalone provider keys and activities); occurred_at grows with every event, so each key only
+// ever sees newer events and none is stale.
+import autocannon from 'autocannon';
+
+export const TASKS_PATH = '/api/activity-results/tasks';
+
+/** Who an event is about: an activity by id, or a standalone provider key. */
+export interface EventKey {
+  readonly activity_id?: string;
+  readonly provider_activity_id?: string;
+  readonly commerce_external_id: string;
+}
+
+export class EventStream {
+  private sent = 0;
+  // An hour back, one millisecond per event: ahead of the clock only after 3.6 million events.
+  private readonly originMs = Date.now() - 3_600_000;
+
+  constructor(private readonly keys: readonly EventKey[]) {
+    if (keys.length === 0) throw new Error('no event keys');
+  }
+
+  get count(): number {
+    return this.sent;
+  }
+
+  next(): string {
+    const n = this.sent++;
+    return JSON.stringify({
+      ...this.keys[n % this.keys.length],
+      occurred_at: new Date(this.originMs + n).toISOString(),
+      status: 'PENDING',
+      external_status: 'IN_PROGRESS',
+      task_result: { result: 'CALLBACK', comment: `bench event ${n}`, contact_type: 'OUTBOUND', payload: { n } },
+    });
+  }
+}
+
+export interface PhaseFigures {
+  readonly seconds: number;
+  /** 2xx responses per second. */
+  readonly requestsPerSec: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly responses2xx: number;
+  /** Non-2xx responses plus connection errors and timeouts: all should be zero. */
+  readonly failures: number;
+  readonly statusCounts: Record<string, number>;
+}
+
+export async function runPhase(input: {
+  baseUrl: string;
+  headers: Record<string, string>;
+  connections: number;
+  durationS: number;
+  events: EventStream;
+}): Promise<PhaseFigures> {
+  const result = await autocannon({
+    url: input.baseUrl,
+    connections: input.connections,
+    duration: input.durationS,
+    timeout: 10,
+    requests: [
+      {
+        method: 'POST',
+        path: TASKS_PATH,
+        headers: { 'content-type': 'application/json', ...input.headers },
+        setupRequest: (request) => ({ ...request, body: input.events.next() }),
+      },
+    ],
+  });
+  const statusCounts = Object.fromEntries(
+    Object.entries(result.statusCodeStats ?? {}).map(([status, stats]) => [status, stats.count ?? 0]),
+  );
+  return {
+    seconds: result.duration,
+    requestsPerSec: result['2xx'] / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    responses2xx: result['2xx'],
+    failures: result.non2xx + result.errors,
+    statusCounts,
+  };
+}
