@@ -56,3 +56,43 @@ export function taskResultJobName(tenantId: string, event: TaskResultEvent): str
   const target = event.activity_id ? `activity ${event.activity_id}` : `key ${event.provider_activity_id}`;
   return `${JOB_NAMES.taskResult} · tenant ${tenantId.slice(0, 8)} · ${target} · ${event.status}`;
 }
+
+/**
+ * A follow-up's timer. The row in `follow_ups` is the source of truth: the processor reads it again and
+ * acts only while it is SCHEDULED. The rest is here so Bull Board shows what the job is for.
+ */
+export interface FollowUpJobData {
+  readonly tenantId: string;
+  readonly followUpId: string;
+  readonly commerceExternalId: string;
+  /** When the follow-up activity is due (ISO 8601, UTC). */
+  readonly scheduledAt: string;
+}
+
+export type FollowUpOutcome = 'created' | 'skipped';
+
+export interface FollowUpJobResult {
+  readonly outcome: FollowUpOutcome;
+  /** The row's state after the job: CREATED, SUPERSEDED, or null when the row is gone. */
+  readonly state: string | null;
+  readonly activityId: string | null;
+}
+
+export const FOLLOW_UP_ATTEMPTS = 8;
+
+/** One job per follow_ups row, so adding it again (after commit, by the reconciler) is a no-op. */
+export function followUpJobId(followUpId: string): string {
+  return `fu-${followUpId}`;
+}
+
+/** What Bull Board shows: the tenant, the commerce and the due time at a glance. */
+export function followUpJobName(data: FollowUpJobData): string {
+  return `${JOB_NAMES.followUp} · tenant ${data.tenantId.slice(0, 8)} · commerce ${data.commerceExternalId} · due ${data.scheduledAt}`;
+}
+
+/** The job scheduler that re-creates timers lost with Redis data, and the name of the jobs it makes. */
+export const FOLLOW_UP_RECONCILER = {
+  schedulerId: 'follow-up-reconciler',
+  jobName: 'reconcile-follow-ups',
+  everyMs: 60_000,
+} as const;

@@ -6,7 +6,8 @@
 //                 is known; each applied event updates it
 //   event         one POST of a result; it applies only when newer than the last applied event
 //   fingerprint   SHA-256 of an event's canonical body: the same event sent twice has the same fingerprint
-//   follow-up     an activity created later from `task_result.future_scheduled_at`
+//   follow-up     an activity created later from `task_result.future_scheduled_at`; a `follow_ups` row
+//                 tracks it (SCHEDULED, then CREATED or SUPERSEDED) and a delayed job is its timer
 
 export const RESULT_STATUSES = ['PENDING', 'COMPLETED', 'NOT_EXECUTED', 'CANCELED', 'TRANSFERRED'] as const;
 export type ResultStatus = (typeof RESULT_STATUSES)[number];

@@ -4,11 +4,12 @@ import { ActivityResult } from './ActivityResult';
 import { ActivityResultEvent } from './ActivityResultEvent';
 import { ApiKey } from './ApiKey';
 import { Commerce } from './Commerce';
+import { FollowUp } from './FollowUp';
 import { TaskResultType } from './TaskResultType';
 import { Tenant } from './Tenant';
 import { withDefaultUser } from './database-url';
 
-export { Activity, ActivityResult, ActivityResultEvent, ApiKey, Commerce, TaskResultType, Tenant };
+export { Activity, ActivityResult, ActivityResultEvent, ApiKey, Commerce, FollowUp, TaskResultType, Tenant };
 
 export interface DatabaseOptions {
   /** Pool size: a worker wants about one connection per job in flight. */
@@ -23,7 +24,7 @@ export function createSequelize(databaseUrl: string, options: DatabaseOptions = 
   return new Sequelize(withDefaultUser(databaseUrl), {
     dialect: 'postgres',
     logging: options.logging ?? false,
-    models: [Tenant, ApiKey, Commerce, Activity, ActivityResult, ActivityResultEvent, TaskResultType],
+    models: [Tenant, ApiKey, Commerce, Activity, ActivityResult, ActivityResultEvent, TaskResultType, FollowUp],
     pool: { max: options.poolMax ?? 10, min: 0, idle: 10_000, acquire: 10_000 },
     dialectOptions: {
       connectionTimeoutMillis: options.connectTimeoutMs ?? 3_000,

@@ -1,6 +1,6 @@
 // One attempt of a task-result job: lock, guard, decide, write, all in one transaction. Running it twice
 // for the same event leaves one result and one history row: the second run finds the event's fingerprint
-// and answers as a replay.
+// and answers as a replay. Follow-up timers are added or removed only after commit.
 import type { Sequelize, Transaction } from 'sequelize';
 import { validationFailed } from '../domain/errors';
 import type { TaskResultJobData, TaskResultJobResult } from '../domain/jobs';
@@ -10,11 +10,13 @@ import { decide, incomingEvent } from '../domain/rules';
 import type { TaskResultEvent } from '../domain/task-result-event';
 import { ActivityResult, ActivityResultEvent, Commerce, TaskResultType } from '../models';
 import { findReplayedResult, findResultTarget } from '../models/result-target';
+import { syncFollowUp, type FollowUpDeps } from './sync-follow-up';
 
 export async function applyTaskResult(
   sequelize: Sequelize,
   job: { readonly id?: string; readonly data: TaskResultJobData },
   event: TaskResultEvent,
+  followUps: FollowUpDeps,
 ): Promise<TaskResultJobResult> {
   const { tenantId, fingerprint, body, receivedAt } = job.data;
   return sequelize.transaction(async (transaction) => {
@@ -57,6 +59,7 @@ export async function applyTaskResult(
       { transaction },
     );
     if (activity && decision.activityStatus) await activity.update({ status: decision.activityStatus }, { transaction });
+    await syncFollowUp({ result, activityStatus: activity?.status ?? null, commerceExternalId: event.commerce_external_id }, transaction, followUps);
     return { outcome: stored ? 'updated' : 'created', result: toResultBody(result) };
   });
 }

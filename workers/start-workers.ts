@@ -1,11 +1,14 @@
-// Builds the BullMQ workers around the processors. Only this file and index.ts import bullmq.
+// Builds the BullMQ workers around the processors. Only this file and follow-up-queue.ts import bullmq.
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Sequelize } from 'sequelize';
 import type { Logger } from '../config/logger';
 import { toFailedReason } from '../domain/errors';
-import { QUEUES, type TaskResultJobData, type TaskResultJobResult } from '../domain/jobs';
+import { FOLLOW_UP_RECONCILER, QUEUES, type FollowUpJobData, type TaskResultJobData, type TaskResultJobResult } from '../domain/jobs';
 import { classify } from './classify';
+import { FollowUpQueue } from './follow-up-queue';
+import { followUpProcessor } from './processors/follow-up';
+import { reconcileFollowUpsProcessor } from './processors/reconcile-follow-ups';
 import { taskResultProcessor } from './processors/task-result';
 
 export interface WorkerDeps {
@@ -15,12 +18,21 @@ export interface WorkerDeps {
   readonly concurrency: number;
   readonly maxClockSkewMs: number;
   readonly logger: Logger;
+  /** How often the follow-up reconciler runs; tests shorten it. */
+  readonly followUpReconcileEveryMs?: number;
 }
 
 export interface RunningWorkers {
   readonly workers: readonly Worker[];
   close(): Promise<void>;
 }
+
+// Follow-ups are few and quick; a couple at a time keeps them from taking the pool the task results need.
+const FOLLOW_UP_CONCURRENCY = 2;
+
+// Both kinds of worker hand a killed worker's jobs back to the queue after the lock lapses, and allow
+// several such crashes before calling a job stalled for good.
+const LOCKING = { lockDuration: 15_000, maxStalledCount: 5 };
 
 /** Wraps a processor so domain errors fail the job at once with their code in failedReason. */
 function classified<T, R>(logger: Logger, process: (job: Job<T, R>) => Promise<R>) {
@@ -38,20 +50,22 @@ function classified<T, R>(logger: Logger, process: (job: Job<T, R>) => Promise<R
 
 export function startWorkers(deps: WorkerDeps): RunningWorkers {
   const { connection, prefix, concurrency, logger } = deps;
+  const followUpQueue = new FollowUpQueue(connection, prefix);
   const taskResults = new Worker<TaskResultJobData, TaskResultJobResult>(
     QUEUES.activityResults,
-    classified(logger, taskResultProcessor(deps)),
-    {
-      connection,
-      prefix,
-      concurrency,
-      // A killed worker's jobs go back to the queue after the lock lapses; allow several such crashes
-      // before calling a job stalled for good.
-      lockDuration: 15_000,
-      maxStalledCount: 5,
-    },
+    classified(logger, taskResultProcessor({ ...deps, timers: followUpQueue })),
+    { connection, prefix, concurrency, ...LOCKING },
   );
-  const workers = [taskResults];
+  const followUp = followUpProcessor(deps);
+  const reconcile = reconcileFollowUpsProcessor({ timers: followUpQueue, logger });
+  const followUps = new Worker<FollowUpJobData, unknown>(
+    QUEUES.followUps,
+    // Follow-up job names describe the job for the board; the reconciler's name is the fixed one.
+    classified(logger, (job) => (job.name === FOLLOW_UP_RECONCILER.jobName ? reconcile() : followUp(job))),
+    { connection, prefix, concurrency: FOLLOW_UP_CONCURRENCY, ...LOCKING },
+  );
+  followUpQueue.keepReconcilerScheduled(deps.followUpReconcileEveryMs ?? FOLLOW_UP_RECONCILER.everyMs, logger);
+  const workers = [taskResults, followUps];
   for (const worker of workers) {
     worker.on('failed', (job, error) => logger.info({ queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, reason: error.message }, 'job failed'));
     worker.on('error', (error) => logger.error({ queue: worker.name, err: error }, 'worker error'));
@@ -60,6 +74,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
     workers,
     async close() {
       await Promise.all(workers.map((w) => w.close()));
+      await followUpQueue.close();
     },
   };
 }

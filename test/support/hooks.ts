@@ -8,7 +8,7 @@ import { migrate } from '../../models/migrate';
 import { TEST_DATABASE_URL } from './env';
 import { setDatabase } from './db';
 
-const TABLES = ['activity_result_events', 'activity_results', 'activities', 'commerces', 'task_result_types', 'api_keys', 'tenants'];
+const TABLES = ['follow_ups', 'activity_result_events', 'activity_results', 'activities', 'commerces', 'task_result_types', 'api_keys', 'tenants'];
 
 async function recreateDatabase(): Promise<void> {
   const url = new URL(withDefaultUser(TEST_DATABASE_URL));

@@ -15,6 +15,7 @@ export interface StackOptions {
   readonly workers?: boolean;
   readonly redisUrl?: string;
   readonly prefix?: string;
+  readonly followUpReconcileEveryMs?: number;
 }
 
 export interface Stack {
@@ -55,6 +56,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         concurrency: 8,
         maxClockSkewMs: config.maxClockSkewMs,
         logger: silentLogger,
+        followUpReconcileEveryMs: options.followUpReconcileEveryMs,
       });
     },
     async stopWorkers() {
@@ -65,19 +67,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async close() {
       await stack.stopWorkers();
       await web.close();
-      await deleteKeys(prefix);
+      await deleteKeys(`${prefix}:*`);
     },
   };
   if (options.workers !== false) stack.startWorkers();
   return stack;
 }
 
-async function deleteKeys(prefix: string): Promise<void> {
+/** Deletes the Redis keys matching a pattern, as a restart without persistence would. */
+export async function deleteKeys(pattern: string): Promise<void> {
   const redis = workerConnection(REDIS_URL);
   try {
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
       if (keys.length) await redis.del(...keys);
       cursor = next;
     } while (cursor !== '0');
