@@ -10,7 +10,7 @@ import { REDIS_URL, TEST_DATABASE_URL } from '../support/env';
 import { createTenant, minutesAfter, seedEvent, type TestTenant } from '../support/fixtures';
 import { postResult, request } from '../support/http';
 import { spawnEntry } from '../support/processes';
-import { startStack, uniquePrefix, type Stack } from '../support/stack';
+import { silentLogger, startStack, uniquePrefix, type Stack } from '../support/stack';
 import { TcpProxy } from '../support/tcp-proxy';
 
 async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
@@ -52,7 +52,13 @@ describe('faults', () => {
       expect(rerun.returnvalue.result.id).to.equal(first.body.id);
 
       // And straight through the processor, as a second worker process picking up a stalled job would.
-      const processor = taskResultProcessor({ sequelize: sequelize(), maxClockSkewMs: 300_000 });
+      const untouched = () => Promise.reject(new Error('a replay must not touch follow-up timers'));
+      const processor = taskResultProcessor({
+        sequelize: sequelize(),
+        maxClockSkewMs: 300_000,
+        logger: silentLogger,
+        timers: { schedule: untouched, cancel: untouched, missing: untouched },
+      });
       const direct = await processor({ id: job.id, data: job.data, attemptsMade: 2 });
       expect(direct.outcome).to.equal('replayed');
     } finally {
