@@ -2,6 +2,7 @@
 // its transaction, with row locks so concurrent events for one activity or standalone key serialize).
 import { Op, type Transaction } from 'sequelize';
 import { DomainError, validationFailed } from '../domain/errors';
+import { decide, incomingEvent, type Decision } from '../domain/rules';
 import type { TaskResultEvent } from '../domain/task-result-event';
 import { Activity } from './Activity';
 import { ActivityResult } from './ActivityResult';
@@ -21,17 +22,26 @@ export interface LookupOptions {
 }
 
 export async function findResultTarget(tenantId: string, event: TaskResultEvent, { transaction }: LookupOptions = {}): Promise<ResultTarget> {
-  const lock = transaction ? transaction.LOCK.UPDATE : undefined;
+  const lock = transaction ? { level: transaction.LOCK.UPDATE, of: Activity } : undefined;
   const where = event.activity_id
     ? { tenantId, id: event.activity_id }
     : { tenantId, providerActivityId: event.provider_activity_id! };
-  const activity = await Activity.findOne({ where, transaction, lock });
+  const activity = await Activity.findOne({
+    where,
+    include: [{ model: Commerce, attributes: ['externalId'], required: true }],
+    transaction,
+    lock,
+  });
   if (!activity) {
     if (event.activity_id) throw new DomainError('ACTIVITY_NOT_FOUND', `activity ${event.activity_id} not found`);
     return { activity: null, result: await findStandalone(tenantId, event.provider_activity_id!, transaction) };
   }
-  await assertSameCommerce(activity, event.commerce_external_id, transaction);
-  const result = await ActivityResult.findOne({ where: { tenantId, activityId: activity.id }, transaction, lock });
+  if (activity.commerce!.externalId !== event.commerce_external_id) {
+    throw validationFailed("commerce_external_id does not match the activity's commerce", [
+      { path: 'commerce_external_id', message: `"commerce_external_id" is not the commerce of activity ${activity.id}` },
+    ]);
+  }
+  const result = await ActivityResult.findOne({ where: { tenantId, activityId: activity.id }, transaction, lock: transaction?.LOCK.UPDATE });
   return { activity, result };
 }
 
@@ -50,17 +60,45 @@ async function findStandalone(tenantId: string, providerActivityId: string, tran
   });
 }
 
-async function assertSameCommerce(activity: Activity, commerceExternalId: string, transaction?: Transaction): Promise<void> {
-  const commerce = await Commerce.findByPk(activity.commerceId, { transaction, attributes: ['externalId'] });
-  if (commerce?.externalId !== commerceExternalId) {
-    throw validationFailed('commerce_external_id does not match the activity\'s commerce', [
-      { path: 'commerce_external_id', message: `"commerce_external_id" is not the commerce of activity ${activity.id}` },
-    ]);
-  }
-}
-
 /** The result an already-applied event (same fingerprint) produced, for exact replays. */
 export async function findReplayedResult(tenantId: string, fingerprint: string, transaction?: Transaction): Promise<ActivityResult | null> {
   const applied = await ActivityResultEvent.findOne({ where: { tenantId, fingerprint }, attributes: ['resultId'], transaction });
   return applied && ActivityResult.findByPk(applied.resultId, { transaction });
+}
+
+export type Judgement = { readonly replayed: ActivityResult } | { readonly decision: Decision };
+
+/**
+ * The rules of section 5 for an event against its target, where an event applied before (same
+ * fingerprint) is an exact replay rather than stale. An applied event is never newer than the stored
+ * result, so only a stale verdict, or a target without a result yet, needs the history lookup.
+ */
+export async function judgeEvent(
+  tenantId: string,
+  fingerprint: string,
+  { activity, result }: ResultTarget,
+  event: TaskResultEvent,
+  transaction?: Transaction,
+): Promise<Judgement> {
+  const replay = async () => {
+    const replayed = await findReplayedResult(tenantId, fingerprint, transaction);
+    return replayed && { replayed };
+  };
+  if (!result) {
+    const replayed = await replay();
+    if (replayed) return replayed;
+  }
+  try {
+    return {
+      decision: decide({
+        stored: result && { status: result.resultStatus, occurredAt: result.occurredAt },
+        activityStatus: activity?.status ?? null,
+        event: incomingEvent(event),
+      }),
+    };
+  } catch (error) {
+    const replayed = error instanceof DomainError && error.code === 'STALE_EVENT' ? await replay() : null;
+    if (replayed) return replayed;
+    throw error;
+  }
 }

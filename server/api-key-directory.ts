@@ -1,6 +1,6 @@
 import { ApiKey } from '../models';
 import type { Permission } from '../domain/statuses';
-import { RefreshingCache } from './refreshing-cache';
+import { RefreshingCache } from '../models/refreshing-cache';
 
 export interface KnownKey {
   readonly id: string;

@@ -6,7 +6,7 @@ import type { Logger } from '../config/logger';
 import type { ApiKeyDirectory } from './api-key-directory';
 import { errorHandler, notFound } from './middleware/errors';
 import { requestLog } from './middleware/request-log';
-import type { ResultTypeDirectory } from './result-type-directory';
+import type { ResultTypeDirectory } from '../models/result-type-directory';
 import { activitiesRouter } from './routes/activities';
 import { activityResultsRouter } from './routes/activity-results';
 import { healthRouter } from './routes/health';

@@ -3,24 +3,15 @@
 // the queue exists to absorb outages.
 import { DomainError } from '../domain/errors';
 import { toResultBody, type ResultBody } from '../domain/result-body';
-import { decide, incomingEvent } from '../domain/rules';
 import type { TaskResultEvent } from '../domain/task-result-event';
-import { findReplayedResult, findResultTarget } from '../models/result-target';
+import { findResultTarget, judgeEvent } from '../models/result-target';
 
 export type FastCheck = { readonly kind: 'replay'; readonly result: ResultBody } | { readonly kind: 'enqueue'; readonly skipped?: Error };
 
 export async function fastCheck(tenantId: string, event: TaskResultEvent, fingerprint: string): Promise<FastCheck> {
   try {
-    // Target first, then the replay check: a result committed in between comes with its history row,
-    // so a concurrent copy of this very event is seen as a replay rather than as stale.
-    const { activity, result } = await findResultTarget(tenantId, event);
-    const replayed = result && (await findReplayedResult(tenantId, fingerprint));
-    if (replayed) return { kind: 'replay', result: toResultBody(replayed) };
-    decide({
-      stored: result && { status: result.resultStatus, occurredAt: result.occurredAt },
-      activityStatus: activity?.status ?? null,
-      event: incomingEvent(event),
-    });
+    const judgement = await judgeEvent(tenantId, fingerprint, await findResultTarget(tenantId, event), event);
+    if ('replayed' in judgement) return { kind: 'replay', result: toResultBody(judgement.replayed) };
     return { kind: 'enqueue' };
   } catch (error) {
     if (error instanceof DomainError) throw error;

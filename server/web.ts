@@ -5,7 +5,7 @@ import type { Logger } from '../config/logger';
 import type { Sequelize } from 'sequelize';
 import { ApiKeyDirectory } from './api-key-directory';
 import { buildApp } from './app';
-import { ResultTypeDirectory } from './result-type-directory';
+import { ResultTypeDirectory } from '../models/result-type-directory';
 import { TaskResultQueue } from './task-result-queue';
 
 export interface Web {

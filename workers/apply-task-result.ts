@@ -5,31 +5,34 @@ import type { Sequelize, Transaction } from 'sequelize';
 import { validationFailed } from '../domain/errors';
 import type { TaskResultJobData, TaskResultJobResult } from '../domain/jobs';
 import { toResultBody } from '../domain/result-body';
-import { resultTypeViolations } from '../domain/result-types';
-import { decide, incomingEvent } from '../domain/rules';
+import { resultTypeViolations, type ResultTypeRule } from '../domain/result-types';
 import type { TaskResultEvent } from '../domain/task-result-event';
-import { ActivityResult, ActivityResultEvent, Commerce, TaskResultType } from '../models';
-import { findReplayedResult, findResultTarget } from '../models/result-target';
+import { ActivityResult, ActivityResultEvent, Commerce } from '../models';
+import { findResultTarget, judgeEvent } from '../models/result-target';
+import type { ResultTypeDirectory } from '../models/result-type-directory';
 import { syncFollowUp, type FollowUpDeps } from './sync-follow-up';
 
+export interface ApplyDeps extends FollowUpDeps {
+  readonly sequelize: Sequelize;
+  readonly resultTypes: ResultTypeDirectory;
+}
+
 export async function applyTaskResult(
-  sequelize: Sequelize,
+  deps: ApplyDeps,
   job: { readonly id?: string; readonly data: TaskResultJobData },
   event: TaskResultEvent,
-  followUps: FollowUpDeps,
 ): Promise<TaskResultJobResult> {
   const { tenantId, fingerprint, body, receivedAt } = job.data;
-  return sequelize.transaction(async (transaction) => {
-    const { activity, result: stored } = await findResultTarget(tenantId, event, { transaction });
-    const replayed = await findReplayedResult(tenantId, fingerprint, transaction);
-    if (replayed) return { outcome: 'replayed', result: toResultBody(replayed) };
-
-    await assertKnownResultType(tenantId, event, transaction);
-    const decision = decide({
-      stored: stored && { status: stored.resultStatus, occurredAt: stored.occurredAt },
-      activityStatus: activity?.status ?? null,
-      event: incomingEvent(event),
-    });
+  const resultTypes = await deps.resultTypes.forTenant(tenantId);
+  return deps.sequelize.transaction(async (transaction) => {
+    const target = await findResultTarget(tenantId, event, { transaction });
+    const judgement = await judgeEvent(tenantId, fingerprint, target, event, transaction);
+    if ('replayed' in judgement) return { outcome: 'replayed', result: toResultBody(judgement.replayed) };
+    const { activity, result: stored } = target;
+    const { decision } = judgement;
+    assertKnownResultType(resultTypes, event);
+    // Only a result that had, or now gets, a follow-up date can have follow-up rows to keep in step.
+    const hadFollowUpDate = stored?.futureScheduledAt != null;
 
     const fields = resultFields(event);
     const result = stored
@@ -59,7 +62,9 @@ export async function applyTaskResult(
       { transaction },
     );
     if (activity && decision.activityStatus) await activity.update({ status: decision.activityStatus }, { transaction });
-    await syncFollowUp({ result, activityStatus: activity?.status ?? null, commerceExternalId: event.commerce_external_id }, transaction, followUps);
+    if (hadFollowUpDate || result.futureScheduledAt) {
+      await syncFollowUp({ result, activityStatus: activity?.status ?? null, commerceExternalId: event.commerce_external_id }, transaction, deps);
+    }
     return { outcome: stored ? 'updated' : 'created', result: toResultBody(result) };
   });
 }
@@ -82,8 +87,7 @@ function resultFields(event: TaskResultEvent) {
   };
 }
 
-async function assertKnownResultType(tenantId: string, event: TaskResultEvent, transaction: Transaction): Promise<void> {
-  const rules = await TaskResultType.findAll({ where: { tenantId }, attributes: ['code', 'requiresFutureScheduledAt'], transaction, raw: true });
+function assertKnownResultType(rules: readonly ResultTypeRule[], event: TaskResultEvent): void {
   const violations = resultTypeViolations(rules, event);
   if (violations.length > 0) throw validationFailed(violations.map((v) => v.message).join('; '), violations);
 }

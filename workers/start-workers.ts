@@ -5,6 +5,7 @@ import type { Sequelize } from 'sequelize';
 import type { Logger } from '../config/logger';
 import { toFailedReason } from '../domain/errors';
 import { FOLLOW_UP_RECONCILER, QUEUES, type FollowUpJobData, type TaskResultJobData, type TaskResultJobResult } from '../domain/jobs';
+import { ResultTypeDirectory } from '../models/result-type-directory';
 import { classify } from './classify';
 import { FollowUpQueue } from './follow-up-queue';
 import { followUpProcessor } from './processors/follow-up';
@@ -53,7 +54,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
   const followUpQueue = new FollowUpQueue(connection, prefix);
   const taskResults = new Worker<TaskResultJobData, TaskResultJobResult>(
     QUEUES.activityResults,
-    classified(logger, taskResultProcessor({ ...deps, timers: followUpQueue })),
+    classified(logger, taskResultProcessor({ ...deps, timers: followUpQueue, resultTypes: new ResultTypeDirectory() })),
     { connection, prefix, concurrency, ...LOCKING },
   );
   const followUp = followUpProcessor(deps);

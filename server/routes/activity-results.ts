@@ -59,7 +59,8 @@ export function activityResultsRouter(deps: AppDeps): Router {
     res.vary('Prefer');
     const { tenantId } = principalOf(res);
     const receivedAt = deps.clock();
-    const rules = await resultTypes.forTenant(tenantId);
+    // Unreadable rules (PostgreSQL down) leave the check to the worker: the event is still queued.
+    const rules = await resultTypes.forTenant(tenantId).catch(() => []);
     const event = parseTaskResult(req.body, { now: receivedAt, maxClockSkewMs: config.maxClockSkewMs }, (e) => resultTypeViolations(rules, e));
     const fingerprint = eventFingerprint(event);
     const idempotencyKey = idempotencyKeyOf(req);

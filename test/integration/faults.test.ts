@@ -4,6 +4,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUES } from '../../domain/jobs';
 import { withDefaultUser } from '../../models/database-url';
+import { ResultTypeDirectory } from '../../models/result-type-directory';
 import { taskResultProcessor } from '../../workers/processors/task-result';
 import { count, sequelize } from '../support/db';
 import { REDIS_URL, TEST_DATABASE_URL } from '../support/env';
@@ -58,6 +59,7 @@ describe('faults', () => {
         maxClockSkewMs: 300_000,
         logger: silentLogger,
         timers: { schedule: untouched, cancel: untouched, missing: untouched },
+        resultTypes: new ResultTypeDirectory(),
       });
       const direct = await processor({ id: job.id, data: job.data, attemptsMade: 2 });
       expect(direct.outcome).to.equal('replayed');
