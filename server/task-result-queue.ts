@@ -15,6 +15,13 @@ export interface TaskResultQueueOptions {
 }
 
 const DAY_SECONDS = 24 * 3600;
+const CLOSE_TIMEOUT_MS = 2_000;
+
+function withinMs(operation: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
+}
 
 export class TaskResultQueue {
   readonly queue: Queue<TaskResultJobData, TaskResultJobResult>;
@@ -72,7 +79,8 @@ export class TaskResultQueue {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.events.close(), this.queue.close()]);
+    // Bounded: with Redis unreachable, QueueEvents.close() waits for a connection that never comes.
+    await withinMs(Promise.allSettled([this.events.close(), this.queue.close()]), CLOSE_TIMEOUT_MS);
     this.connection.disconnect();
     this.eventsConnection.disconnect();
   }

@@ -1,8 +1,12 @@
 // Builds the web process's collaborators from a Config; used by server/index.ts and by tests.
 import type { Server } from 'node:http';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
 import type { Config } from '../config';
 import type { Logger } from '../config/logger';
 import type { Sequelize } from 'sequelize';
+import { QUEUES } from '../domain/jobs';
 import { ApiKeyDirectory } from './api-key-directory';
 import { buildApp } from './app';
 import { ResultTypeDirectory } from './result-type-directory';
@@ -17,13 +21,21 @@ export interface Web {
 export interface WebOptions {
   /** The process's one Sequelize instance (the models are bound to it); the caller closes it. */
   readonly sequelize: Sequelize;
+  /** The process's metrics registry; the web adds HTTP and queue-depth metrics to it. */
+  readonly registry: Registry;
   readonly retryDelayMs?: number;
   readonly apiKeyFreshMs?: number;
 }
 
 export async function startWeb(config: Config, logger: Logger, options: WebOptions): Promise<Web> {
-  const { sequelize } = options;
+  const { sequelize, registry } = options;
   const taskResults = new TaskResultQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, retryDelayMs: options.retryDelayMs });
+  // The web only watches the follow-ups queue (Bull Board, queue depth); the worker feeds and drains it.
+  // Fail-fast connection, like the producer's: a dead Redis must not hang a board page or a scrape.
+  const watchConnection = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 1_000 });
+  watchConnection.on('error', () => {}); // shown by /readyz
+  const followUps = new Queue(QUEUES.followUps, { connection: watchConnection, prefix: config.queuePrefix });
+  followUps.on('error', () => {});
   const app = buildApp({
     config,
     logger,
@@ -32,6 +44,8 @@ export async function startWeb(config: Config, logger: Logger, options: WebOptio
     apiKeys: new ApiKeyDirectory({ freshMs: options.apiKeyFreshMs }),
     resultTypes: new ResultTypeDirectory(),
     clock: () => new Date(),
+    queues: [taskResults.queue, followUps],
+    registry,
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, () => resolve(s)).once('error', reject);
@@ -46,7 +60,8 @@ export async function startWeb(config: Config, logger: Logger, options: WebOptio
         server.close(() => resolve());
         server.closeIdleConnections();
       });
-      await taskResults.close();
+      await Promise.allSettled([taskResults.close(), followUps.close()]);
+      watchConnection.disconnect();
     },
   };
 }

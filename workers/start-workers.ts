@@ -1,11 +1,13 @@
-// Builds the BullMQ workers around the processors. Only this file and index.ts import bullmq.
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+// Builds the BullMQ workers around the processors. Processors never import bullmq; the wiring here does.
+import { MetricsTime, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Sequelize } from 'sequelize';
 import type { Logger } from '../config/logger';
 import { toFailedReason } from '../domain/errors';
 import { QUEUES, type TaskResultJobData, type TaskResultJobResult } from '../domain/jobs';
 import { classify } from './classify';
+import type { JobMetrics } from './job-metrics';
+import { watchOutcomes } from './job-outcomes';
 import { taskResultProcessor } from './processors/task-result';
 
 export interface WorkerDeps {
@@ -15,6 +17,7 @@ export interface WorkerDeps {
   readonly concurrency: number;
   readonly maxClockSkewMs: number;
   readonly logger: Logger;
+  readonly metrics: JobMetrics;
 }
 
 export interface RunningWorkers {
@@ -22,25 +25,27 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
-/** Wraps a processor so domain errors fail the job at once with their code in failedReason. */
-function classified<T, R>(logger: Logger, process: (job: Job<T, R>) => Promise<R>) {
+/**
+ * Wraps a processor so domain errors fail the job at once with their code in failedReason; other errors
+ * are rethrown for BullMQ to retry (watchOutcomes logs each attempt).
+ */
+function classified<T, R>(process: (job: Job<T, R>) => Promise<R>) {
   return async (job: Job<T, R>): Promise<R> => {
     try {
       return await process(job);
     } catch (error) {
       const verdict = classify(error);
       if (!verdict.retry) throw new UnrecoverableError(toFailedReason(verdict.error));
-      logger.warn({ jobId: job.id, attempt: job.attemptsMade + 1, reason: verdict.reason, err: error }, 'attempt failed, will retry');
       throw error;
     }
   };
 }
 
 export function startWorkers(deps: WorkerDeps): RunningWorkers {
-  const { connection, prefix, concurrency, logger } = deps;
+  const { connection, prefix, concurrency, logger, metrics } = deps;
   const taskResults = new Worker<TaskResultJobData, TaskResultJobResult>(
     QUEUES.activityResults,
-    classified(logger, taskResultProcessor(deps)),
+    classified(taskResultProcessor(deps)),
     {
       connection,
       prefix,
@@ -49,11 +54,13 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
       // before calling a job stalled for good.
       lockDuration: 15_000,
       maxStalledCount: 5,
+      // Per-minute completed/failed counts kept in Redis: Bull Board draws its throughput graph from them.
+      metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
     },
   );
   const workers = [taskResults];
   for (const worker of workers) {
-    worker.on('failed', (job, error) => logger.info({ queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, reason: error.message }, 'job failed'));
+    watchOutcomes(worker, logger, metrics);
     worker.on('error', (error) => logger.error({ queue: worker.name, err: error }, 'worker error'));
   }
   return {
