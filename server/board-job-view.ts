@@ -1,6 +1,7 @@
 // How Bull Board shows a job's data: what a provider sent, minus anything that looks like a secret, and
 // with bulky free-form payloads cut to a preview so one large job does not stall the page. Job data holds
 // no API key by contract (domain/jobs.ts), but `body` is the provider's own JSON and may carry anything.
+import { fromFailedReason } from '../domain/errors';
 
 export const PAYLOAD_PREVIEW_CHARS = 2_000;
 
@@ -32,4 +33,25 @@ function truncateBulky(value: unknown, limit: number): unknown {
 /** Job data (or a return value) as the board shows it; the job itself is untouched. */
 export function boardJobData(data: unknown, previewChars = PAYLOAD_PREVIEW_CHARS): unknown {
   return truncateBulky(redact(data), previewChars);
+}
+
+interface JobSummary {
+  readonly name: string;
+  readonly failedReason?: string;
+  readonly finishedOn?: number;
+  readonly returnvalue?: unknown;
+  readonly attemptsMade?: number;
+  readonly opts?: { readonly attempts?: number };
+}
+
+/**
+ * The name the board lists a job under. A failed job also says its error code and how many of its
+ * attempts it used, so a list of failures reads at a glance (the board itself shows attempts only past 1).
+ */
+export function boardJobName(job: JobSummary): string {
+  const failed = !!job.failedReason && !!job.finishedOn && job.returnvalue == null;
+  if (!failed) return job.name;
+  const code = fromFailedReason(job.failedReason)?.code;
+  const attempts = `${job.attemptsMade ?? 0} of ${job.opts?.attempts ?? 1} attempts`;
+  return `${job.name} · failed${code ? ` ${code}` : ''} after ${attempts}`;
 }

@@ -8,7 +8,7 @@ import type { Express, RequestHandler } from 'express';
 import type { Config } from '../config';
 import type { Logger } from '../config/logger';
 import { QUEUES } from '../domain/jobs';
-import { boardJobData } from './board-job-view';
+import { boardJobData, boardJobName } from './board-job-view';
 import { basicAuth, readOnly, sameOriginWrites } from './middleware/board-guard';
 
 export const BOARD_PATH = '/admin/queues';
@@ -45,7 +45,7 @@ export function mountBoard(app: Express, { queues, config, logger }: BoardDeps):
     serverAdapter,
     options: {
       uiConfig: {
-        boardTitle: 'Activity results',
+        boardTitle: 'Activity results · queues',
         environment: { label: config.environment, color: config.environment === 'production' ? '#b91c1c' : '#2563eb' },
         hideDocsLink: true,
         showMetrics: true,
@@ -69,5 +69,6 @@ function boardQueue(queue: Queue, readOnlyMode: boolean): BullMQAdapter {
   });
   adapter.setFormatter('data', (data) => boardJobData(data));
   adapter.setFormatter('returnValue', (value) => boardJobData(value));
+  adapter.setFormatter('name', (job) => boardJobName(job));
   return adapter;
 }

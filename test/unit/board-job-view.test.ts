@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { boardJobData, REDACTED } from '../../server/board-job-view';
+import { boardJobData, boardJobName, REDACTED } from '../../server/board-job-view';
 
 describe('boardJobData', () => {
   it('redacts secret-looking keys at any depth and leaves the rest alone', () => {
@@ -28,5 +28,20 @@ describe('boardJobData', () => {
     const data = { raw_payload: { password: 'x' } };
     boardJobData(data);
     expect(data.raw_payload.password).to.equal('x');
+  });
+});
+
+describe('boardJobName', () => {
+  const base = { name: 'task-result · tenant 1234abcd · activity a1 · COMPLETED', attemptsMade: 1, opts: { attempts: 8 } };
+
+  it('keeps the name of a job that has not failed, including one completed after a failed attempt', () => {
+    expect(boardJobName(base)).to.equal(base.name);
+    expect(boardJobName({ ...base, failedReason: 'connection lost', attemptsMade: 1 })).to.equal(base.name);
+    expect(boardJobName({ ...base, failedReason: 'connection lost', finishedOn: 1, returnvalue: { outcome: 'created' } })).to.equal(base.name);
+  });
+
+  it('adds the error code and the attempts used to a failed job', () => {
+    expect(boardJobName({ ...base, failedReason: 'STALE_EVENT: event occurred at …', finishedOn: 1 })).to.equal(`${base.name} · failed STALE_EVENT after 1 of 8 attempts`);
+    expect(boardJobName({ ...base, failedReason: 'Connection terminated', finishedOn: 1, attemptsMade: 8 })).to.equal(`${base.name} · failed after 8 of 8 attempts`);
   });
 });
