@@ -58,6 +58,10 @@ export async function startWeb(config: Config, logger: Logger, options: WebOptio
       // Stop accepting, let in-flight requests finish, then close what they used.
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
+        // A keep-alive connection stays open after answering its request (for keepAliveTimeout, far past
+        // the grace period): close each one as soon as it goes idle.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        server.once('close', () => clearInterval(sweep));
         server.closeIdleConnections();
       });
       await Promise.allSettled([taskResults.close(), followUps.close()]);
