@@ -54,7 +54,9 @@ export function mountBoard(app: Express, { queues, config, logger }: BoardDeps):
   });
   const guards: RequestHandler[] = [basicAuth({ user, password }, 'Bull Board'), sameOriginWrites];
   if (readOnlyMode) guards.push(readOnly);
-  app.use(BOARD_PATH, ...guards, serverAdapter.getRouter());
+  const boardApp = serverAdapter.getRouter() as Express;
+  boardApp.disable('x-powered-by');
+  app.use(BOARD_PATH, ...guards, boardApp);
   logger.info({ path: BOARD_PATH, readOnly: readOnlyMode, queues: queues.map((q) => q.name) }, 'Bull Board mounted');
   return true;
 }
