@@ -15,7 +15,7 @@ describe('health and readiness', () => {
   let stack: Stack;
   afterEach(async () => {
     await stack.close();
-    await proxy?.down();
+    await proxy?.stop();
     proxy = undefined;
   });
 
@@ -29,16 +29,16 @@ describe('health and readiness', () => {
 
   it('answers /readyz with 503 naming Redis while Redis is unreachable, and 200 once it is back', async () => {
     const redis = await redisBehindProxy();
-    stack = await startStack({ workers: false, redisUrl: redis.url() });
+    stack = await startStack({ workers: false, redisUrl: redis.url('redis') });
     await untilReady(stack);
-    await redis.down();
+    await redis.stop();
     const started = Date.now();
     const ready = await request(stack.baseUrl, 'GET', '/readyz');
     expect(ready.status).to.equal(503);
     expect(ready.body).to.deep.include({ status: 'unavailable', postgres: true, redis: false, failing: ['redis'] });
     expect(Date.now() - started).to.be.below(2_000);
     expect((await request(stack.baseUrl, 'GET', '/healthz')).status).to.equal(200);
-    await redis.up();
+    await redis.start();
     await untilReady(stack);
   });
 
@@ -69,7 +69,7 @@ describe('GET /metrics', () => {
   });
   afterEach(async () => {
     await stack.close();
-    await proxy?.down();
+    await proxy?.stop();
     proxy = undefined;
   });
 
@@ -119,14 +119,14 @@ describe('GET /metrics', () => {
   it('still answers while Redis is unreachable, without the queue depth', async () => {
     await stack.close();
     const redis = await redisBehindProxy();
-    stack = await startStack({ workers: false, redisUrl: redis.url() });
+    stack = await startStack({ workers: false, redisUrl: redis.url('redis') });
     await untilReady(stack);
     expect(await metrics()).to.match(/^queue_depth\{queue="follow-ups",state="waiting"\} 0$/m);
-    await redis.down();
+    await redis.stop();
     const text = await metrics();
     expect(text).to.include('# TYPE http_requests_total counter');
     expect(text).not.to.match(/^queue_depth\{/m);
-    await redis.up();
+    await redis.start();
     await untilReady(stack);
   });
 });
@@ -139,7 +139,6 @@ const untilReady = (stack: Stack) =>
 
 async function redisBehindProxy(): Promise<TcpProxy> {
   const target = new URL(REDIS_URL);
-  proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 6379) });
-  await proxy.up();
+  proxy = await new TcpProxy(Number(target.port || 6379), target.hostname).start();
   return proxy;
 }

@@ -1,38 +1,41 @@
-// A TCP proxy in front of Redis that a test can take down and bring back, to see the service through an
-// outage of a dependency that was there when it started.
-import { createServer, connect, type Server, type Socket } from 'node:net';
+// A TCP proxy a test can cut: stop() drops every connection and refuses new ones, start() lets them
+// through again. Outages are caused for real this way, between the service and PostgreSQL or Redis.
+import net from 'node:net';
 
 export class TcpProxy {
-  private server?: Server;
-  private readonly sockets = new Set<Socket>();
+  private server?: net.Server;
+  private readonly sockets = new Set<net.Socket>();
   port = 0;
 
-  constructor(private readonly target: { host: string; port: number }) {}
+  constructor(private readonly targetPort: number, private readonly targetHost = '127.0.0.1') {}
 
-  async up(): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = connect(this.target.port, this.target.host);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => {});
+  async start(): Promise<this> {
+    const server = net.createServer((client) => {
+      const upstream = net.connect(this.targetPort, this.targetHost);
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => {
+          client.destroy();
+          upstream.destroy();
+        });
       }
       client.pipe(upstream).pipe(client);
     });
-    await new Promise<void>((resolve, reject) => server.listen(this.port, '127.0.0.1', resolve).once('error', reject));
-    this.port = (server.address() as { port: number }).port;
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (server.address() as net.AddressInfo).port;
     this.server = server;
+    return this;
   }
 
-  /** Refuses new connections and cuts the open ones. */
-  async down(): Promise<void> {
+  async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    for (const s of this.sockets) s.destroy();
+    for (const socket of this.sockets) socket.destroy();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+  url(scheme: string, path = ''): string {
+    return `${scheme}://127.0.0.1:${this.port}${path}`;
   }
 }
