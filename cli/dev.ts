@@ -1,11 +1,13 @@
 // `npm run dev`: migrations, then web and worker in one process, for local use.
 import 'reflect-metadata';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { loadConfigOrExit } from '../config';
 import { createLogger } from '../config/logger';
 import { onShutdown } from '../config/shutdown';
 import { createSequelize } from '../models';
 import { migrate } from '../models/migrate';
 import { startWeb } from '../server/web';
+import { createJobMetrics } from '../workers/job-metrics';
 import { workerConnection } from '../workers/redis';
 import { startWorkers } from '../workers/start-workers';
 
@@ -14,6 +16,9 @@ async function main(): Promise<void> {
   const logger = createLogger(config, 'dev');
   await migrate(config.databaseUrl, (message) => logger.info(message));
   const sequelize = createSequelize(config.databaseUrl, { poolMax: config.workerConcurrency + 2 });
+  // One registry for both halves: the web's /metrics shows the job outcomes too.
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
   const connection = workerConnection(config.redisUrl);
   const workers = startWorkers({
     sequelize,
@@ -22,8 +27,9 @@ async function main(): Promise<void> {
     concurrency: config.workerConcurrency,
     maxClockSkewMs: config.maxClockSkewMs,
     logger,
+    metrics: createJobMetrics(registry),
   });
-  const web = await startWeb(config, logger, { sequelize });
+  const web = await startWeb(config, logger, { sequelize, registry });
   logger.info({ port: config.port }, `listening on http://localhost:${config.port}; create a key with: npm run admin -- tenant:create --name Demo`);
   onShutdown(logger, async () => {
     await web.close();

@@ -12,6 +12,8 @@ export interface Config {
   readonly maxClockSkewMs: number;
   readonly logLevel: string;
   readonly environment: string;
+  /** Where the worker process serves its own /metrics (job outcomes); not served when unset. */
+  readonly workerMetricsPort?: number;
 }
 
 const schema = Joi.object({
@@ -27,6 +29,7 @@ const schema = Joi.object({
   MAX_CLOCK_SKEW_MS: Joi.number().integer().min(0).default(300000),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
   NODE_ENV: Joi.string().default('development'),
+  WORKER_METRICS_PORT: Joi.number().integer().min(0).max(65535),
 })
   .and('BULL_BOARD_USER', 'BULL_BOARD_PASSWORD')
   .unknown(true);
@@ -55,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxClockSkewMs: value.MAX_CLOCK_SKEW_MS,
     logLevel: value.LOG_LEVEL,
     environment: value.NODE_ENV,
+    workerMetricsPort: value.WORKER_METRICS_PORT,
   });
 }
 

@@ -1,15 +1,21 @@
 // buildApp(deps): the Express application, with no listening and no work at import time.
+import type { Queue } from 'bullmq';
 import express, { type Express } from 'express';
+import type { Registry } from 'prom-client';
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../config';
 import type { Logger } from '../config/logger';
 import type { ApiKeyDirectory } from './api-key-directory';
+import { BOARD_PATH, mountBoard } from './board';
+import { createHttpMetrics, registerQueueDepth } from './metrics';
 import { errorHandler, notFound } from './middleware/errors';
+import { httpMetrics, routeBase } from './middleware/http-metrics';
 import { requestLog } from './middleware/request-log';
 import type { ResultTypeDirectory } from '../models/result-type-directory';
 import { activitiesRouter } from './routes/activities';
 import { activityResultsRouter } from './routes/activity-results';
 import { healthRouter } from './routes/health';
+import { metricsRouter } from './routes/metrics';
 import type { TaskResultQueue } from './task-result-queue';
 
 export interface AppDeps {
@@ -20,6 +26,10 @@ export interface AppDeps {
   readonly apiKeys: ApiKeyDirectory;
   readonly resultTypes: ResultTypeDirectory;
   readonly clock: () => Date;
+  /** Every queue, for Bull Board and the queue-depth metric: one entry per queue. */
+  readonly queues: readonly Queue[];
+  /** The process's metrics registry, made by the composition root; buildApp adds its metrics to it. */
+  readonly registry: Registry;
 }
 
 export function buildApp(deps: AppDeps): Express {
@@ -27,9 +37,14 @@ export function buildApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(requestLog(deps.logger));
+  app.use(httpMetrics(createHttpMetrics(deps.registry)));
+  registerQueueDepth(deps.registry, deps.queues);
   app.use(healthRouter(deps));
-  app.use('/api/activity-results', activityResultsRouter(deps));
-  app.use('/api/activities', activitiesRouter(deps));
+  app.use(metricsRouter(deps.registry));
+  app.use(BOARD_PATH, routeBase(BOARD_PATH));
+  mountBoard(app, { queues: deps.queues, config: deps.config, logger: deps.logger });
+  app.use('/api/activity-results', routeBase('/api/activity-results'), activityResultsRouter(deps));
+  app.use('/api/activities', routeBase('/api/activities'), activitiesRouter(deps));
   app.use(notFound);
   app.use(errorHandler(deps.logger));
   return app;

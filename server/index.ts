@@ -1,6 +1,7 @@
 // Composition root of the web process (`npm start`).
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { loadConfigOrExit } from '../config';
 import { createLogger } from '../config/logger';
 import { onShutdown } from '../config/shutdown';
@@ -10,8 +11,10 @@ import { startWeb } from './web';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config, 'web');
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
   const sequelize = createSequelize(config.databaseUrl, { poolMax: 10 });
-  const web = await startWeb(config, logger, { sequelize });
+  const web = await startWeb(config, logger, { sequelize, registry });
   logger.info({ port: (web.server.address() as AddressInfo).port, prefix: config.queuePrefix }, 'web listening');
   onShutdown(logger, async () => {
     await web.close();

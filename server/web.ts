@@ -1,11 +1,13 @@
 // Builds the web process's collaborators from a Config; used by server/index.ts and by tests.
 import type { Server } from 'node:http';
+import type { Registry } from 'prom-client';
+import type { Sequelize } from 'sequelize';
 import type { Config } from '../config';
 import type { Logger } from '../config/logger';
-import type { Sequelize } from 'sequelize';
+import { ResultTypeDirectory } from '../models/result-type-directory';
 import { ApiKeyDirectory } from './api-key-directory';
 import { buildApp } from './app';
-import { ResultTypeDirectory } from '../models/result-type-directory';
+import { openFollowUpQueue } from './follow-up-queue';
 import { TaskResultQueue } from './task-result-queue';
 
 export interface Web {
@@ -17,13 +19,17 @@ export interface Web {
 export interface WebOptions {
   /** The process's one Sequelize instance (the models are bound to it); the caller closes it. */
   readonly sequelize: Sequelize;
+  /** The process's metrics registry; the web adds HTTP and queue-depth metrics to it. */
+  readonly registry: Registry;
   readonly retryDelayMs?: number;
   readonly apiKeyFreshMs?: number;
 }
 
 export async function startWeb(config: Config, logger: Logger, options: WebOptions): Promise<Web> {
-  const { sequelize } = options;
+  const { sequelize, registry } = options;
   const taskResults = new TaskResultQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, retryDelayMs: options.retryDelayMs });
+  // The web only watches the follow-ups queue (Bull Board, queue depth); the worker feeds and drains it.
+  const followUps = openFollowUpQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix });
   if (!(await taskResults.ready(3_000))) logger.warn('Redis is not reachable yet: events are refused with 503 until it is');
   const app = buildApp({
     config,
@@ -33,6 +39,8 @@ export async function startWeb(config: Config, logger: Logger, options: WebOptio
     apiKeys: new ApiKeyDirectory({ freshMs: options.apiKeyFreshMs }),
     resultTypes: new ResultTypeDirectory(),
     clock: () => new Date(),
+    queues: [taskResults.queue, followUps.queue],
+    registry,
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, () => resolve(s)).once('error', reject);
@@ -45,9 +53,13 @@ export async function startWeb(config: Config, logger: Logger, options: WebOptio
       // Stop accepting, let in-flight requests finish, then close what they used.
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
+        // A keep-alive connection stays open after answering its request (for keepAliveTimeout, far past
+        // the grace period): close each one as soon as it goes idle.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        server.once('close', () => clearInterval(sweep));
         server.closeIdleConnections();
       });
-      await taskResults.close();
+      await Promise.allSettled([taskResults.close(), followUps.close()]);
     },
   };
 }

@@ -7,7 +7,7 @@ import { DomainError } from '../domain/errors';
 
 export type Classification =
   | { readonly retry: false; readonly error: DomainError }
-  | { readonly retry: true; readonly reason: string };
+  | { readonly retry: true; readonly reason: string; readonly code: string };
 
 // SQLSTATE classes and codes that describe the moment, not the event.
 const TRANSIENT_SQLSTATE_CLASSES = ['08', '53', '57'];
@@ -20,15 +20,18 @@ function sqlState(error: unknown): string | undefined {
 
 export function classify(error: unknown): Classification {
   if (error instanceof DomainError) return { retry: false, error };
-  if (error instanceof ConnectionError) return { retry: true, reason: 'database connection' };
-  if (error instanceof TimeoutError) return { retry: true, reason: 'database timeout' };
-  if (error instanceof UniqueConstraintError) return { retry: true, reason: 'concurrent insert' };
+  if (error instanceof ConnectionError) return { retry: true, reason: 'database connection', code: 'DATABASE_CONNECTION' };
+  if (error instanceof TimeoutError) return { retry: true, reason: 'database timeout', code: 'DATABASE_TIMEOUT' };
+  if (error instanceof UniqueConstraintError) return { retry: true, reason: 'concurrent insert', code: 'CONCURRENT_INSERT' };
   const state = sqlState(error);
   if (error instanceof DatabaseError && state) {
     if (TRANSIENT_SQLSTATES.has(state) || TRANSIENT_SQLSTATE_CLASSES.includes(state.slice(0, 2))) {
-      return { retry: true, reason: `database ${state}` };
+      return { retry: true, reason: `database ${state}`, code: `DATABASE_${state}` };
     }
   }
   // Unknown errors are retried too: a bug shows up in Bull Board with its attempts, not as a lost event.
-  return { retry: true, reason: error instanceof BaseError ? error.name : 'unexpected error' };
+  // `code` is a metrics label, so it stays within a small fixed set.
+  return error instanceof BaseError
+    ? { retry: true, reason: error.name, code: 'DATABASE_ERROR' }
+    : { retry: true, reason: 'unexpected error', code: 'UNEXPECTED' };
 }

@@ -1,28 +1,49 @@
 // Composition root of the worker process (`npm run worker`).
 import 'reflect-metadata';
+import type { Server } from 'node:http';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { loadConfigOrExit } from '../config';
 import { createLogger } from '../config/logger';
 import { createSequelize } from '../models';
 import { onShutdown } from '../config/shutdown';
+import { createJobMetrics } from './job-metrics';
+import { serveMetrics } from './metrics-server';
 import { workerConnection } from './redis';
 import { startWorkers } from './start-workers';
 
-const config = loadConfigOrExit();
-const logger = createLogger(config, 'worker');
-const sequelize = createSequelize(config.databaseUrl, { poolMax: config.workerConcurrency + 2 });
-const connection = workerConnection(config.redisUrl);
-const running = startWorkers({
-  sequelize,
-  connection,
-  prefix: config.queuePrefix,
-  concurrency: config.workerConcurrency,
-  maxClockSkewMs: config.maxClockSkewMs,
-  logger,
-});
-logger.info({ concurrency: config.workerConcurrency, prefix: config.queuePrefix }, 'worker started');
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger(config, 'worker');
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const sequelize = createSequelize(config.databaseUrl, { poolMax: config.workerConcurrency + 2 });
+  const connection = workerConnection(config.redisUrl);
+  const running = startWorkers({
+    sequelize,
+    connection,
+    prefix: config.queuePrefix,
+    concurrency: config.workerConcurrency,
+    maxClockSkewMs: config.maxClockSkewMs,
+    logger,
+    metrics: createJobMetrics(registry),
+  });
+  let metricsServer: Server | undefined;
+  onShutdown(logger, async () => {
+    await running.close(); // lets active jobs finish
+    metricsServer?.close();
+    await sequelize.close();
+    connection.disconnect();
+  });
+  if (config.workerMetricsPort === undefined) {
+    logger.info('worker metrics are not served: set WORKER_METRICS_PORT to serve GET /metrics');
+  } else {
+    metricsServer = await serveMetrics(registry, config.workerMetricsPort);
+    logger.info({ port: config.workerMetricsPort }, 'worker metrics at GET /metrics');
+  }
+  logger.info({ concurrency: config.workerConcurrency, prefix: config.queuePrefix }, 'worker started');
+}
 
-onShutdown(logger, async () => {
-  await running.close(); // lets active jobs finish
-  await sequelize.close();
-  connection.disconnect();
+main().catch((error: Error) => {
+  process.stderr.write(`worker failed to start: ${error.message}\n`);
+  process.exit(1);
 });

@@ -1,5 +1,6 @@
-// Builds the BullMQ workers around the processors. Only this file and follow-up-queue.ts import bullmq.
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+// Builds the BullMQ workers around the processors. Processors never import bullmq; the wiring here (and
+// follow-up-queue.ts) does.
+import { MetricsTime, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Sequelize } from 'sequelize';
 import type { Logger } from '../config/logger';
@@ -8,6 +9,8 @@ import { FOLLOW_UP_RECONCILER, QUEUES, type FollowUpJobData, type TaskResultJobD
 import { ResultTypeDirectory } from '../models/result-type-directory';
 import { classify } from './classify';
 import { FollowUpQueue } from './follow-up-queue';
+import type { JobMetrics } from './job-metrics';
+import { watchOutcomes } from './job-outcomes';
 import { followUpProcessor } from './processors/follow-up';
 import { reconcileFollowUpsProcessor } from './processors/reconcile-follow-ups';
 import { taskResultProcessor } from './processors/task-result';
@@ -19,6 +22,7 @@ export interface WorkerDeps {
   readonly concurrency: number;
   readonly maxClockSkewMs: number;
   readonly logger: Logger;
+  readonly metrics: JobMetrics;
   /** How often the follow-up reconciler runs; tests shorten it. */
   readonly followUpReconcileEveryMs?: number;
 }
@@ -31,44 +35,51 @@ export interface RunningWorkers {
 // Follow-ups are few and quick; a couple at a time keeps them from taking the pool the task results need.
 const FOLLOW_UP_CONCURRENCY = 2;
 
-// Both kinds of worker hand a killed worker's jobs back to the queue after the lock lapses, and allow
-// several such crashes before calling a job stalled for good.
-const LOCKING = { lockDuration: 15_000, maxStalledCount: 5 };
+const WORKER_OPTIONS = {
+  // A killed worker's jobs go back to the queue after the lock lapses; allow several such crashes before
+  // calling a job stalled for good.
+  lockDuration: 15_000,
+  maxStalledCount: 5,
+  // Per-minute completed/failed counts kept in Redis: Bull Board draws its throughput graph from them.
+  metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
+};
 
-/** Wraps a processor so domain errors fail the job at once with their code in failedReason. */
-function classified<T, R>(logger: Logger, process: (job: Job<T, R>) => Promise<R>) {
+/**
+ * Wraps a processor so domain errors fail the job at once with their code in failedReason; other errors
+ * are rethrown for BullMQ to retry (watchOutcomes logs each attempt).
+ */
+function classified<T, R>(process: (job: Job<T, R>) => Promise<R>) {
   return async (job: Job<T, R>): Promise<R> => {
     try {
       return await process(job);
     } catch (error) {
       const verdict = classify(error);
       if (!verdict.retry) throw new UnrecoverableError(toFailedReason(verdict.error));
-      logger.warn({ jobId: job.id, attempt: job.attemptsMade + 1, reason: verdict.reason, err: error }, 'attempt failed, will retry');
       throw error;
     }
   };
 }
 
 export function startWorkers(deps: WorkerDeps): RunningWorkers {
-  const { connection, prefix, concurrency, logger } = deps;
+  const { connection, prefix, concurrency, logger, metrics } = deps;
   const followUpQueue = new FollowUpQueue(connection, prefix);
   const taskResults = new Worker<TaskResultJobData, TaskResultJobResult>(
     QUEUES.activityResults,
-    classified(logger, taskResultProcessor({ ...deps, timers: followUpQueue, resultTypes: new ResultTypeDirectory() })),
-    { connection, prefix, concurrency, ...LOCKING },
+    classified(taskResultProcessor({ ...deps, timers: followUpQueue, resultTypes: new ResultTypeDirectory() })),
+    { connection, prefix, concurrency, ...WORKER_OPTIONS },
   );
   const followUp = followUpProcessor(deps);
   const reconcile = reconcileFollowUpsProcessor({ timers: followUpQueue, logger });
   const followUps = new Worker<FollowUpJobData, unknown>(
     QUEUES.followUps,
     // Follow-up job names describe the job for the board; the reconciler's name is the fixed one.
-    classified(logger, (job) => (job.name === FOLLOW_UP_RECONCILER.jobName ? reconcile() : followUp(job))),
-    { connection, prefix, concurrency: FOLLOW_UP_CONCURRENCY, ...LOCKING },
+    classified((job) => (job.name === FOLLOW_UP_RECONCILER.jobName ? reconcile() : followUp(job))),
+    { connection, prefix, concurrency: FOLLOW_UP_CONCURRENCY, ...WORKER_OPTIONS },
   );
   followUpQueue.keepReconcilerScheduled(deps.followUpReconcileEveryMs ?? FOLLOW_UP_RECONCILER.everyMs, logger);
   const workers = [taskResults, followUps];
   for (const worker of workers) {
-    worker.on('failed', (job, error) => logger.info({ queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, reason: error.message }, 'job failed'));
+    watchOutcomes(worker, logger, metrics);
     worker.on('error', (error) => logger.error({ queue: worker.name, err: error }, 'worker error'));
   }
   return {

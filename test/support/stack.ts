@@ -3,8 +3,11 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
+import type { Sequelize } from 'sequelize';
 import pino from 'pino';
+import { Registry } from 'prom-client';
 import { startWeb, type Web } from '../../server/web';
+import { createJobMetrics, type JobMetrics } from '../../workers/job-metrics';
 import { workerConnection } from '../../workers/redis';
 import { startWorkers, type RunningWorkers } from '../../workers/start-workers';
 import { sequelize } from './db';
@@ -16,12 +19,18 @@ export interface StackOptions {
   readonly redisUrl?: string;
   readonly prefix?: string;
   readonly followUpReconcileEveryMs?: number;
+  /** Extra environment for the web's config, e.g. the Bull Board login. */
+  readonly env?: Record<string, string>;
+  /** The web's database; the test database unless a test points it elsewhere. */
+  readonly sequelize?: Sequelize;
 }
 
 export interface Stack {
   readonly baseUrl: string;
   readonly prefix: string;
   readonly web: Web;
+  /** Shared by the web and the workers, as in `npm run dev`. */
+  readonly registry: Registry;
   workers?: RunningWorkers;
   startWorkers(): void;
   stopWorkers(): Promise<void>;
@@ -40,13 +49,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     QUEUE_PREFIX: prefix,
     SYNC_WAIT_MS: String(options.syncWaitMs ?? 5000),
     REDIS_URL: options.redisUrl ?? REDIS_URL,
+    ...options.env,
   });
-  const web = await startWeb(config, silentLogger, { sequelize: sequelize(), retryDelayMs: 50, apiKeyFreshMs: 200 });
+  const registry = new Registry();
+  const web = await startWeb(config, silentLogger, { sequelize: options.sequelize ?? sequelize(), registry, retryDelayMs: 50, apiKeyFreshMs: 200 });
+  let jobMetrics: JobMetrics | undefined;
   let connection: Redis | undefined;
   const stack: Stack = {
     baseUrl: `http://127.0.0.1:${(web.server.address() as AddressInfo).port}`,
     prefix,
     web,
+    registry,
     startWorkers() {
       connection = workerConnection(REDIS_URL);
       stack.workers = startWorkers({
@@ -57,6 +70,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         maxClockSkewMs: config.maxClockSkewMs,
         logger: silentLogger,
         followUpReconcileEveryMs: options.followUpReconcileEveryMs,
+        metrics: (jobMetrics ??= createJobMetrics(registry)),
       });
     },
     async stopWorkers() {

@@ -1,0 +1,32 @@
+// Job outcome metrics of the worker process, counted where jobs finish. Each worker process keeps its own
+// counters (Prometheus sums them over instances); the worker serves them on WORKER_METRICS_PORT, and
+// `npm run dev` adds them to the web's /metrics because both share one registry there.
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+export type JobOutcome = 'completed' | 'failed' | 'retried';
+
+export interface JobMetrics {
+  record(queue: string, outcome: JobOutcome, code: string, seconds: number): void;
+}
+
+export function createJobMetrics(registry: Registry): JobMetrics {
+  const jobs = new Counter({
+    name: 'jobs_total',
+    help: 'Job attempts by queue and outcome: completed, failed (for good) or retried, with the outcome code',
+    labelNames: ['queue', 'outcome', 'code'],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'job_duration_seconds',
+    help: 'Time a job attempt spent in the processor, by queue and outcome',
+    labelNames: ['queue', 'outcome'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  return {
+    record(queue, outcome, code, seconds) {
+      jobs.inc({ queue, outcome, code });
+      duration.observe({ queue, outcome }, Math.max(0, seconds));
+    },
+  };
+}
