@@ -22,42 +22,37 @@ export interface LookupOptions {
 }
 
 export async function findResultTarget(tenantId: string, event: TaskResultEvent, { transaction }: LookupOptions = {}): Promise<ResultTarget> {
-  const lock = transaction ? { level: transaction.LOCK.UPDATE, of: Activity } : undefined;
   const where = event.activity_id
     ? { tenantId, id: event.activity_id }
     : { tenantId, providerActivityId: event.provider_activity_id! };
+  // One statement: the activity, its commerce and its result. Only the activity row is locked: every
+  // writer of a linked result locks its activity first, so that lock serializes them.
   const activity = await Activity.findOne({
     where,
-    include: [{ model: Commerce, attributes: ['externalId'], required: true }],
+    include: [
+      { model: Commerce, attributes: ['externalId'], required: true },
+      { model: ActivityResult, required: false },
+    ],
     transaction,
-    lock,
+    lock: transaction && { level: transaction.LOCK.UPDATE, of: Activity },
   });
   if (!activity) {
     if (event.activity_id) throw new DomainError('ACTIVITY_NOT_FOUND', `activity ${event.activity_id} not found`);
-    return { activity: null, result: await findStandalone(tenantId, event.provider_activity_id!, transaction) };
+    // A standalone key's first two events may race to insert its result: the unique index lets one
+    // win and the other's attempt is retried, to find the row and lock it here.
+    const result = await ActivityResult.findOne({
+      where: { tenantId, providerActivityId: event.provider_activity_id!, activityId: { [Op.is]: null } },
+      transaction,
+      lock: transaction?.LOCK.UPDATE,
+    });
+    return { activity: null, result };
   }
   if (activity.commerce!.externalId !== event.commerce_external_id) {
     throw validationFailed("commerce_external_id does not match the activity's commerce", [
       { path: 'commerce_external_id', message: `"commerce_external_id" is not the commerce of activity ${activity.id}` },
     ]);
   }
-  const result = await ActivityResult.findOne({ where: { tenantId, activityId: activity.id }, transaction, lock: transaction?.LOCK.UPDATE });
-  return { activity, result };
-}
-
-async function findStandalone(tenantId: string, providerActivityId: string, transaction?: Transaction): Promise<ActivityResult | null> {
-  if (transaction) {
-    // No row may exist yet to lock, so serialize on the key itself for the rest of the transaction.
-    await ActivityResult.sequelize!.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', {
-      bind: [`standalone/${tenantId}/${providerActivityId}`],
-      transaction,
-    });
-  }
-  return ActivityResult.findOne({
-    where: { tenantId, providerActivityId, activityId: { [Op.is]: null } },
-    transaction,
-    lock: transaction ? transaction.LOCK.UPDATE : undefined,
-  });
+  return { activity, result: activity.result ?? null };
 }
 
 /** The result an already-applied event (same fingerprint) produced, for exact replays. */
