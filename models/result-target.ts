@@ -65,8 +65,10 @@ export type Judgement = { readonly replayed: ActivityResult } | { readonly decis
 
 /**
  * The rules of section 5 for an event against its target, where an event applied before (same
- * fingerprint) is an exact replay rather than stale. An applied event is never newer than the stored
- * result, so only a stale verdict, or a target without a result yet, needs the history lookup.
+ * fingerprint) is an exact replay rather than stale. An applied event is never newer than its stored
+ * result, so only a stale verdict needs the history lookup. (An event applied to another target, a
+ * standalone key that has since been linked to an activity, is caught by the history's unique
+ * fingerprint when the worker appends it.)
  */
 export async function judgeEvent(
   tenantId: string,
@@ -79,10 +81,6 @@ export async function judgeEvent(
     const replayed = await findReplayedResult(tenantId, fingerprint, transaction);
     return replayed && { replayed };
   };
-  if (!result) {
-    const replayed = await replay();
-    if (replayed) return replayed;
-  }
   try {
     return {
       decision: decide({

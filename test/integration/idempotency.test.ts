@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ActivityResult } from '../../models';
+import { Activity, ActivityResult } from '../../models';
 import { count } from '../support/db';
 import { createTenant, minutesAfter, seedEvent, type TestTenant } from '../support/fixtures';
 import { postResult, request } from '../support/http';
@@ -59,23 +59,6 @@ describe('idempotency, async mode and concurrency', () => {
       expect(status!.body.result.id).to.equal((await ActivityResult.findOne())?.id);
     });
 
-    it('reports a job that failed for a domain reason with its code', async () => {
-      await postResult(stack.baseUrl, tenant, seedEvent());
-      // Accepted by the fast checks (nothing stored yet for this key), rejected under lock by the worker.
-      const reply = await postResult(stack.baseUrl, tenant, seedEvent({ provider_activity_id: 'ext-9' }), { prefer: 'respond-async' });
-      const stale = await postResult(stack.baseUrl, tenant, seedEvent({ provider_activity_id: 'ext-9', status: 'PENDING', occurred_at: '2025-01-16T14:00:00Z' }), { prefer: 'respond-async' });
-      expect(reply.status).to.equal(202);
-      let status;
-      for (let i = 0; i < 100; i++) {
-        status = await request(stack.baseUrl, 'GET', stale.body.statusUrl, { tenant });
-        if (status.body.state === 'FAILED' || status.body.state === 'COMPLETED') break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      expect(status!.body.state).to.equal('FAILED');
-      expect(status!.body.attempts).to.equal(1);
-      expect(status!.body.error).to.deep.include({ statusCode: 409, code: 'STALE_EVENT' });
-    });
-
     it('hides another tenant\'s job and answers 404 for unknown ones', async () => {
       const reply = await postResult(stack.baseUrl, tenant, seedEvent(), { prefer: 'respond-async' });
       const other = await createTenant();
@@ -126,6 +109,27 @@ describe('idempotency, async mode and concurrency', () => {
     beforeEach(async () => {
       stack = await startStack({ workers: false, syncWaitMs: 300 });
       tenant = await createTenant();
+    });
+
+    it('reports a job that the worker refused for a domain reason with its code, without retrying it', async () => {
+      const activity = await request(stack.baseUrl, 'POST', '/api/activities/tasks', { tenant, body: { commerce_external_id: 'store-001', provider_activity_id: 'visit-9' } });
+      const reply = await postResult(stack.baseUrl, tenant, seedEvent({ provider_activity_id: 'visit-9' }), { prefer: 'respond-async' });
+      expect(reply.status).to.equal(202);
+      // Canceled by an admin after the fast checks passed: only the worker can see it.
+      await Activity.update({ status: 'CANCELED' }, { where: { id: activity.body.id } });
+      stack.startWorkers();
+      let status;
+      for (let i = 0; i < 100; i++) {
+        status = await request(stack.baseUrl, 'GET', reply.body.statusUrl, { tenant });
+        if (status.body.state === 'FAILED' || status.body.state === 'COMPLETED') break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(status!.body.state).to.equal('FAILED');
+      expect(status!.body.attempts).to.equal(1);
+      expect(status!.body.error).to.deep.include({ statusCode: 409, code: 'INVALID_STATE_TRANSITION' });
+      expect(await count('activity_results')).to.equal(0);
+      const again = await postResult(stack.baseUrl, tenant, seedEvent({ provider_activity_id: 'visit-9' }));
+      expect(again.status, 'the fast check now answers at once').to.equal(409);
     });
 
     it('answers 202 with a status URL when the worker does not answer in time, then 201 once it does', async () => {

@@ -175,6 +175,17 @@ describe('POST /api/activity-results/tasks', () => {
     expect(await count('activity_result_events')).to.equal(1);
   });
 
+  it('answers a replay as a replay even after its standalone key was linked to a new activity', async () => {
+    const first = await postResult(stack.baseUrl, tenant, seedEvent());
+    await createActivity('ext-123');
+    // Another Idempotency-Key makes another job, so the worker meets the event again.
+    const replay = await postResult(stack.baseUrl, tenant, seedEvent(), { 'idempotency-key': 'second-job' });
+    expect(replay.status).to.equal(200);
+    expect(replay.body).to.deep.equal(first.body);
+    expect(await count('activity_results')).to.equal(1);
+    expect(await count('activity_result_events')).to.equal(1);
+  });
+
   it('updates a standalone result with a newer event and clears the fields the event leaves out', async () => {
     const first = await postResult(stack.baseUrl, tenant, seedEvent({ status: 'PENDING', external_status: 'open' }));
     const second = await postResult(stack.baseUrl, tenant, seedEvent({ occurred_at: minutesAfter('2025-01-16T14:30:00.000Z', 1), task_result: { result: 'sold', payload: { items: 3 } } }));
