@@ -3,6 +3,7 @@
 import { Op, type Transaction } from 'sequelize';
 import { DomainError, validationFailed } from '../domain/errors';
 import { decide, incomingEvent, type Decision } from '../domain/rules';
+import type { ActivityStatus, ResultStatus } from '../domain/statuses';
 import type { TaskResultEvent } from '../domain/task-result-event';
 import { Activity } from './Activity';
 import { ActivityResult } from './ActivityResult';
@@ -36,8 +37,8 @@ export async function findResultTarget(tenantId: string, event: TaskResultEvent,
     transaction,
     lock: transaction && { level: transaction.LOCK.UPDATE, of: Activity },
   });
+  assertResolvable(event, activity && { id: activity.id, commerceExternalId: activity.commerce!.externalId });
   if (!activity) {
-    if (event.activity_id) throw new DomainError('ACTIVITY_NOT_FOUND', `activity ${event.activity_id} not found`);
     // A standalone key's first two events may race to insert its result: the unique index lets one
     // win and the other's attempt is retried, to find the row and lock it here.
     const result = await ActivityResult.findOne({
@@ -47,11 +48,6 @@ export async function findResultTarget(tenantId: string, event: TaskResultEvent,
     });
     return { activity: null, result };
   }
-  if (activity.commerce!.externalId !== event.commerce_external_id) {
-    throw validationFailed("commerce_external_id does not match the activity's commerce", [
-      { path: 'commerce_external_id', message: `"commerce_external_id" is not the commerce of activity ${activity.id}` },
-    ]);
-  }
   return { activity, result: activity.result ?? null };
 }
 
@@ -59,6 +55,22 @@ export async function findResultTarget(tenantId: string, event: TaskResultEvent,
 export async function findReplayedResult(tenantId: string, fingerprint: string, transaction?: Transaction): Promise<ActivityResult | null> {
   const applied = await ActivityResultEvent.findOne({ where: { tenantId, fingerprint }, attributes: ['resultId'], transaction });
   return applied && ActivityResult.findByPk(applied.resultId, { transaction });
+}
+
+/** An unknown activity_id is a 404; a linked event must name its activity's own commerce. */
+export function assertResolvable(event: TaskResultEvent, activity: { id: string; commerceExternalId: string } | null): void {
+  if (!activity && event.activity_id) throw new DomainError('ACTIVITY_NOT_FOUND', `activity ${event.activity_id} not found`);
+  if (activity && activity.commerceExternalId !== event.commerce_external_id) {
+    throw validationFailed("commerce_external_id does not match the activity's commerce", [
+      { path: 'commerce_external_id', message: `"commerce_external_id" is not the commerce of activity ${activity.id}` },
+    ]);
+  }
+}
+
+/** What the rules need to know of a target, however it was read. */
+export interface TargetState {
+  readonly activity: { readonly status: ActivityStatus } | null;
+  readonly result: { readonly resultStatus: ResultStatus; readonly occurredAt: Date } | null;
 }
 
 export type Judgement = { readonly replayed: ActivityResult } | { readonly decision: Decision };
@@ -73,7 +85,7 @@ export type Judgement = { readonly replayed: ActivityResult } | { readonly decis
 export async function judgeEvent(
   tenantId: string,
   fingerprint: string,
-  { activity, result }: ResultTarget,
+  { activity, result }: TargetState,
   event: TaskResultEvent,
   transaction?: Transaction,
 ): Promise<Judgement> {

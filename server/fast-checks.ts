@@ -4,13 +4,17 @@
 import { DomainError } from '../domain/errors';
 import { toResultBody, type ResultBody } from '../domain/result-body';
 import type { TaskResultEvent } from '../domain/task-result-event';
-import { findResultTarget, judgeEvent } from '../models/result-target';
+import type { Sequelize } from 'sequelize';
+import { peekResultTarget } from '../models/peek-target';
+import { assertResolvable, judgeEvent } from '../models/result-target';
 
 export type FastCheck = { readonly kind: 'replay'; readonly result: ResultBody } | { readonly kind: 'enqueue'; readonly skipped?: Error };
 
-export async function fastCheck(tenantId: string, event: TaskResultEvent, fingerprint: string): Promise<FastCheck> {
+export async function fastCheck(sequelize: Sequelize, tenantId: string, event: TaskResultEvent, fingerprint: string): Promise<FastCheck> {
   try {
-    const judgement = await judgeEvent(tenantId, fingerprint, await findResultTarget(tenantId, event), event);
+    const target = await peekResultTarget(sequelize, tenantId, event);
+    assertResolvable(event, target.activity);
+    const judgement = await judgeEvent(tenantId, fingerprint, target, event);
     if ('replayed' in judgement) return { kind: 'replay', result: toResultBody(judgement.replayed) };
     return { kind: 'enqueue' };
   } catch (error) {

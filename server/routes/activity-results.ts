@@ -72,7 +72,7 @@ export function activityResultsRouter(deps: AppDeps): Router {
         throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request body');
       }
     }
-    const check = await fastCheck(tenantId, event, fingerprint);
+    const check = await fastCheck(deps.sequelize, tenantId, event, fingerprint);
     if (check.kind === 'replay') return void res.status(200).json(check.result);
     if (check.skipped) logger.warn({ err: check.skipped }, 'fast checks skipped: database unreachable');
 
