@@ -2,10 +2,10 @@ import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { FollowUp, TaskResultType } from '../../models';
+import { ApiKey, FollowUp, TaskResultType, Tenant } from '../../models';
 import { TEST_DATABASE_URL } from '../support/env';
 import { createTenant, seedEvent, type TestTenant } from '../support/fixtures';
-import { postResult } from '../support/http';
+import { postResult, request } from '../support/http';
 import { startStack, type Stack } from '../support/stack';
 
 const ADMIN = path.join(__dirname, '../../cli/admin.js');
@@ -70,5 +70,54 @@ describe('admin CLI: result-type:add', () => {
     expect(noLabel.code).to.equal(64);
     expect(noLabel.stderr).to.match(/--label is required/);
     expect(await TaskResultType.count()).to.equal(0);
+  });
+});
+
+describe('admin CLI: tenants and API keys', () => {
+  let stack: Stack;
+
+  beforeEach(async () => {
+    stack = await startStack();
+  });
+  afterEach(() => stack.close());
+
+  const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').pop()!);
+
+  it('creates a tenant and a key that works at once, stored only as a hash, and revokes it', async () => {
+    const tenant = await admin('tenant:create', '--name', 'Acme', '--json');
+    expect(tenant.code, tenant.stderr).to.equal(0);
+    const { id: tenantId, name } = lastJson(tenant.stdout);
+    expect(name).to.equal('Acme');
+    expect(await Tenant.findByPk(tenantId)).to.not.equal(null);
+
+    const created = await admin('api-key:create', '--tenant', tenantId, '--name', 'crm', '--permissions', 'CREATE_ACTIVITY', '--json');
+    expect(created.code, created.stderr).to.equal(0);
+    const key = lastJson(created.stdout);
+    expect(Object.keys(key)).to.include.members(['id', 'key', 'prefix', 'tenantId', 'permissions']);
+    expect(key).to.include({ tenantId });
+    expect(key.permissions).to.deep.equal(['CREATE_ACTIVITY']);
+    expect(key.key.startsWith(key.prefix)).to.equal(true);
+    const row = await ApiKey.findByPk(key.id);
+    expect(row?.keyHash).to.match(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(row?.toJSON())).to.not.include(key.key);
+
+    const bearer = { authorization: `Bearer ${key.key}`, 'x-tenant-id': tenantId };
+    const accepted = await request(stack.baseUrl, 'POST', '/api/activity-results/tasks', { headers: bearer, body: seedEvent() });
+    expect(accepted.status).to.equal(201);
+
+    const revoked = await admin('api-key:revoke', '--id', key.id, '--json');
+    expect(revoked.code, revoked.stderr).to.equal(0);
+    await new Promise((r) => setTimeout(r, 300)); // the test stack caches keys for 200 ms
+    const refused = await request(stack.baseUrl, 'POST', '/api/activity-results/tasks', { headers: bearer, body: seedEvent() });
+    expect(refused.status).to.equal(401);
+  });
+
+  it('refuses bad arguments with a usage message and writes nothing', async () => {
+    for (const args of [['tenant:create'], ['api-key:create', '--tenant', 'nope', '--name', 'x'], ['api-key:create', '--tenant', '0b9a3f9e-8d1c-4f7e-9a41-3c2b1d0e5f6a', '--name', 'x', '--permissions', 'ROOT'], ['no:such-command']]) {
+      const run = await admin(...args);
+      expect(run.code, args.join(' ')).to.not.equal(0);
+      expect(run.stderr, args.join(' ')).to.match(/usage|required|uuid|permissions|no tenant/);
+    }
+    expect(await Tenant.count()).to.equal(0);
   });
 });
