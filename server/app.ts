@@ -35,6 +35,7 @@ export interface AppDeps {
 export function buildApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('etag', false); // API answers are not cached: no hashing every body
   app.set('trust proxy', false);
   app.use(requestLog(deps.logger));
   app.use(httpMetrics(createHttpMetrics(deps.registry)));
