@@ -31,6 +31,23 @@ describe('task result schema and fingerprints', () => {
     expect(eventFingerprint(parseTaskResult({ ...body, status: 'PENDING' }, rules))).to.not.equal(eventFingerprint(a));
   });
 
+  it('refuses strings PostgreSQL cannot store: NUL and unpaired surrogates, in values and keys', () => {
+    const paths = (b: unknown) => {
+      try {
+        parseTaskResult(b, rules);
+        return [];
+      } catch (error) {
+        return ((error as { details: { path: string }[] }).details ?? []).map((d) => d.path);
+      }
+    };
+    expect(paths({ ...body, provider_activity_id: 'a\ud800b' })).to.deep.equal(['provider_activity_id']);
+    expect(paths({ ...body, external_status: '\udc00' })).to.deep.equal(['external_status']);
+    expect(paths({ ...body, task_result: { result: 'ok', comment: '\udc00\ud800' } })).to.deep.equal(['task_result.comment']);
+    expect(paths({ ...body, raw_payload: { ['k\ud83d']: 1, nul: 'a\u0000' } })).to.have.members(['raw_payload.k\ud83d', 'raw_payload.nul']);
+    // A surrogate pair is one character, astral and fine.
+    expect(paths({ ...body, task_result: { result: 'ok', comment: '\ud83d\ude00 \u{1F469}\u200d\u{1F467}' } })).to.deep.equal([]);
+  });
+
   it('builds job ids without colons that tell their tenant', () => {
     const tenant = '0b9a3f9e-8d1c-4f7e-9a41-3c2b1d0e5f6a';
     const id = taskResultJobId(tenant, 'ab'.repeat(32), 'key:with:colons');
