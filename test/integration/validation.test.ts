@@ -94,6 +94,23 @@ describe('validation of POST /api/activity-results/tasks', () => {
     expect(await count('activity_results')).to.equal(0);
   });
 
+  it('answers 400, not 500, for a body that does not decompress and a path that is not percent-encoding', async () => {
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      const reply = await request(stack.baseUrl, 'POST', '/api/activity-results/tasks', {
+        tenant,
+        rawBody: 'not compressed at all',
+        headers: { 'content-type': 'application/json', 'content-encoding': encoding },
+      });
+      expect(reply.status, encoding).to.equal(400);
+      expect(reply.body.code).to.equal('VALIDATION_FAILED');
+    }
+    for (const path of ['/api/activity-results/%E0%A4%A', '/api/activity-results/jobs/%ZZ', '/api/activities/%']) {
+      const reply = await request(stack.baseUrl, 'GET', path, { tenant });
+      expect(reply.status, path).to.equal(400);
+      expect(reply.body.code).to.equal('VALIDATION_FAILED');
+    }
+  });
+
   it('answers 400 for an Idempotency-Key over 255 characters', async () => {
     const reply = await request(stack.baseUrl, 'POST', '/api/activity-results/tasks', { tenant, body: seedEvent(), headers: { 'idempotency-key': longString(256) } });
     expect(reply.status).to.equal(400);
