@@ -30,7 +30,9 @@ const schema = Joi.object({
   task_result: taskResult.required(),
 })
   .or('activity_id', 'provider_activity_id')
-  .messages({ 'object.missing': 'one of activity_id or provider_activity_id is required' });
+  // A request with a JSON content type but no body at all leaves the body undefined.
+  .required()
+  .messages({ 'object.missing': 'one of activity_id or provider_activity_id is required', 'any.required': 'a JSON object body is required' });
 
 export interface TaskResultRules {
   readonly now: Date;

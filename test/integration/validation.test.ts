@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { count } from '../support/db';
 import { createTenant, seedEvent, type TestTenant } from '../support/fixtures';
-import { request } from '../support/http';
+import { rawRequest, request } from '../support/http';
 import { startStack, type Stack } from '../support/stack';
 import { TaskResultType } from '../../models';
 
@@ -82,6 +82,14 @@ describe('validation of POST /api/activity-results/tasks', () => {
     expect(malformed.body.code).to.equal('VALIDATION_FAILED');
     expect((await post([1, 2])).status).to.equal(400);
     expect((await post('text')).status).to.equal(400);
+  });
+
+  it('answers a 4xx for a JSON request without any body', async () => {
+    // No Content-Length and no Transfer-Encoding: the body parser leaves the body undefined.
+    for (const path of ['/api/activity-results/tasks', '/api/activities/tasks']) {
+      const head = `POST ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nx-api-key: ${tenant.key}\r\n\r\n`;
+      expect(await rawRequest(stack.baseUrl, head), path).to.be.within(400, 499);
+    }
   });
 
   it('answers 415 for a body that is not JSON and 413 for one over 1 MB', async () => {

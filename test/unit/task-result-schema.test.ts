@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import { DomainError } from '../../domain/errors';
 import { parseTaskResult } from '../../domain/schemas/task-result';
+import { parseNewActivity } from '../../server/schemas/activity';
 import { eventFingerprint } from '../../domain/task-result-event';
 import { taskResultJobId, tenantOfJobId } from '../../domain/jobs';
 
@@ -46,6 +48,13 @@ describe('task result schema and fingerprints', () => {
     expect(paths({ ...body, raw_payload: { ['k\ud83d']: 1, nul: 'a\u0000' } })).to.have.members(['raw_payload.k\ud83d', 'raw_payload.nul']);
     // A surrogate pair is one character, astral and fine.
     expect(paths({ ...body, task_result: { result: 'ok', comment: '\ud83d\ude00 \u{1F469}\u200d\u{1F467}' } })).to.deep.equal([]);
+  });
+
+  it('refuses a missing body as invalid, not with a TypeError', () => {
+    // An aborted request reaches the route with no body at all.
+    for (const parse of [() => parseTaskResult(undefined, rules), () => parseNewActivity(undefined)]) {
+      expect(parse).to.throw(DomainError).with.property('code', 'VALIDATION_FAILED');
+    }
   });
 
   it('builds job ids without colons that tell their tenant', () => {
