@@ -1,5 +1,5 @@
 // Builds the BullMQ workers around the processors. Only this file and follow-up-queue.ts import bullmq.
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Sequelize } from 'sequelize';
 import type { Logger } from '../config/logger';
@@ -34,14 +34,28 @@ const FOLLOW_UP_CONCURRENCY = 2;
 // several such crashes before calling a job stalled for good.
 const LOCKING = { lockDuration: 15_000, maxStalledCount: 5 };
 
-/** Wraps a processor so domain errors fail the job at once with their code in failedReason. */
-function classified<T, R>(logger: Logger, process: (job: Job<T, R>) => Promise<R>) {
+// While PostgreSQL cannot be reached no attempt can succeed, and each would spend one of the job's
+// attempts: an outage longer than the whole backoff (minutes) would fail acknowledged events for good.
+// So such a job goes back to the queue with its attempts intact and the worker holds off for a while.
+const DATABASE_WAIT_MS = 5_000;
+
+/**
+ * Wraps a processor so domain errors fail the job at once with their code in failedReason, and a
+ * database outage puts the job back (`holdQueue` sets the queue's rate limit key, whose remaining time
+ * the worker then waits out).
+ */
+function classified<T, R>(logger: Logger, process: (job: Job<T, R>) => Promise<R>, holdQueue: (ms: number) => Promise<void>) {
   return async (job: Job<T, R>): Promise<R> => {
     try {
       return await process(job);
     } catch (error) {
       const verdict = classify(error);
       if (!verdict.retry) throw new UnrecoverableError(toFailedReason(verdict.error));
+      if (verdict.waitForDatabase) {
+        logger.warn({ jobId: job.id, waitMs: DATABASE_WAIT_MS, err: error }, 'database unreachable: job put back, attempts kept');
+        await holdQueue(DATABASE_WAIT_MS);
+        throw Worker.RateLimitError();
+      }
       logger.warn({ jobId: job.id, attempt: job.attemptsMade + 1, reason: verdict.reason, err: error }, 'attempt failed, will retry');
       throw error;
     }
@@ -51,9 +65,10 @@ function classified<T, R>(logger: Logger, process: (job: Job<T, R>) => Promise<R
 export function startWorkers(deps: WorkerDeps): RunningWorkers {
   const { connection, prefix, concurrency, logger } = deps;
   const followUpQueue = new FollowUpQueue(connection, prefix);
+  const taskResultQueue = new Queue(QUEUES.activityResults, { connection, prefix });
   const taskResults = new Worker<TaskResultJobData, TaskResultJobResult>(
     QUEUES.activityResults,
-    classified(logger, taskResultProcessor({ ...deps, timers: followUpQueue })),
+    classified(logger, taskResultProcessor({ ...deps, timers: followUpQueue }), (ms) => taskResultQueue.rateLimit(ms)),
     { connection, prefix, concurrency, ...LOCKING },
   );
   const followUp = followUpProcessor(deps);
@@ -61,7 +76,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
   const followUps = new Worker<FollowUpJobData, unknown>(
     QUEUES.followUps,
     // Follow-up job names describe the job for the board; the reconciler's name is the fixed one.
-    classified(logger, (job) => (job.name === FOLLOW_UP_RECONCILER.jobName ? reconcile() : followUp(job))),
+    classified(logger, (job) => (job.name === FOLLOW_UP_RECONCILER.jobName ? reconcile() : followUp(job)), (ms) => followUpQueue.queue.rateLimit(ms)),
     { connection, prefix, concurrency: FOLLOW_UP_CONCURRENCY, ...LOCKING },
   );
   followUpQueue.keepReconcilerScheduled(deps.followUpReconcileEveryMs ?? FOLLOW_UP_RECONCILER.everyMs, logger);
@@ -74,7 +89,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
     workers,
     async close() {
       await Promise.all(workers.map((w) => w.close()));
-      await followUpQueue.close();
+      await Promise.all([followUpQueue.close(), taskResultQueue.close()]);
     },
   };
 }
