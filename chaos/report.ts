@@ -1,6 +1,7 @@
 // The figures of a chaos run and the verdict. The run passes only when nothing acknowledged was lost,
 // nothing was duplicated, every final state is right, hostile input got no 5xx, and no request hung.
 import type { HostileFigures } from './hostile';
+import type { JobStats } from './job-stats';
 import type { Ledger } from './ledger';
 import type { Verification } from './verify';
 
@@ -33,6 +34,7 @@ export interface ChaosReport {
   readonly hostile: HostileFigures;
   readonly drained: boolean;
   readonly failedJobsByReason: Record<string, number>;
+  readonly jobs: JobStats;
   readonly verification: Verification;
   readonly pass: boolean;
   readonly failures: string[];
@@ -73,6 +75,8 @@ export function judge(report: Omit<ChaosReport, 'pass' | 'failures'>): string[] 
   if (v.wrong > 0) failures.push(`${v.wrong} wrong final states`);
   if (report.hostile.serverErrors.length > 0) failures.push(`${report.hostile.serverErrors.length} 5xx answers to malformed or hostile input`);
   if (report.stream.hung > 0) failures.push(`${report.stream.hung} requests hung past the client's timeout`);
+  // Not the service's fault, but then the run proved nothing about Redis outages.
+  if (report.faults.redisOutages.length > 0 && report.stream.refused503 === 0) failures.push('the Redis outage met no request');
   return failures;
 }
 
@@ -107,6 +111,8 @@ export function formatReport(r: ChaosReport): string {
     'final state',
     line('queue drained', r.drained),
     line('failed jobs, by reason', r.failedJobsByReason),
+    line('jobs recovered after a worker kill', `${r.jobs.recoveredFromStall} of ${r.jobs.jobs} (most stalls of one job: ${r.jobs.mostStalls})`),
+    line('jobs retried', `${r.jobs.retried} (most attempts of one job: ${r.jobs.mostAttempts})`),
     line('applied (history rows)', v.applied),
     line('acknowledged and applied', v.acknowledgedApplied),
     line('acknowledged, superseded (stale)', v.superseded),

@@ -11,13 +11,14 @@ import { activityNames, createActivities, provisionTenant } from '../bench/targe
 import { TcpProxy } from '../test/support/tcp-proxy';
 import { WorkerFleet, allowConnections, killWorkers, postgresOutage, redisOutage } from './faults';
 import { runHostile, type HostileFigures } from './hostile';
+import { jobStats } from './job-stats';
 import { buildHostileCases } from './hostile-cases';
 import { Ledger } from './ledger';
 import type { ChaosOptions } from './options';
 import { planDeliveries, planKeys, seededRandom } from './plan';
 import { judge, streamFigures, type ChaosReport, type FaultFigures } from './report';
 import { sendAll, sleep } from './sender';
-import { verify } from './verify';
+import { jobIdOf, verify } from './verify';
 
 const DIST = path.resolve(__dirname, '..');
 const HOUR_MS = 3_600_000;
@@ -117,25 +118,26 @@ export async function runChaos(options: ChaosOptions, log: (message: string) => 
     requestTimeoutMs: options.syncWaitMs + 10_000,
     patienceMs: 120_000,
   }).then(() => (sendingSeconds = (Date.now() - sendingStarted) / 1000));
-  // One fault at a time, so each is seen on its own: PostgreSQL, then the hostile burst, then Redis.
+  // One fault at a time, so each is seen on its own, the outages early enough to meet the stream: Redis,
+  // then PostgreSQL, then the hostile burst (which may outlast the stream; it needs no traffic).
   const timeline = (async () => {
-    if (options.postgresOutageS > 0) {
-      await at(0.25);
-      log(`PostgreSQL outage, ${options.postgresOutageS} s`);
-      const began = Date.now();
-      const terminatedConnections = await postgresOutage(options.adminDatabaseUrl, database, options.postgresOutageS * 1000);
-      faults.postgresOutages.push({ seconds: (Date.now() - began) / 1000, terminatedConnections });
-    }
-    await at(0.45);
-    log(`hostile burst, ${hostileCases.length} requests`);
-    hostile = await runHostile(hostileCases, { baseUrl, ledger, concurrency: 8, timeoutMs: options.syncWaitMs + 10_000 });
     if (options.redisOutageS > 0) {
-      await at(0.65);
+      await at(0.2);
       log(`Redis outage, ${options.redisOutageS} s`);
       const began = Date.now();
       await redisOutage(redisProxy, options.redisOutageS * 1000);
       faults.redisOutages.push({ seconds: (Date.now() - began) / 1000 });
     }
+    if (options.postgresOutageS > 0) {
+      await at(0.45);
+      log(`PostgreSQL outage, ${options.postgresOutageS} s`);
+      const began = Date.now();
+      const terminatedConnections = await postgresOutage(options.adminDatabaseUrl, database, options.postgresOutageS * 1000);
+      faults.postgresOutages.push({ seconds: (Date.now() - began) / 1000, terminatedConnections });
+    }
+    await at(0.7);
+    log(`hostile burst, ${hostileCases.length} requests`);
+    hostile = await runHostile(hostileCases, { baseUrl, ledger, concurrency: 8, timeoutMs: options.syncWaitMs + 10_000 });
   })();
   const killing = options.kills === 0
     ? Promise.resolve()
@@ -152,6 +154,8 @@ export async function runChaos(options: ChaosOptions, log: (message: string) => 
   web.assertRunning();
   fleet.assertAlive();
   const failedJobs = await queue.failedReasons();
+  const jobIds = [...ledger.records.values()].map((r) => jobIdOf(tenantId, r.event)).filter((id): id is string => id !== undefined);
+  const jobs = await jobStats(options.redisUrl, prefix, jobIds);
   await Promise.all([web.stop(), fleet.stop()]);
 
   log('checking the final state');
@@ -169,6 +173,7 @@ export async function runChaos(options: ChaosOptions, log: (message: string) => 
     hostile: hostile!,
     drained: drainedAt !== undefined,
     failedJobsByReason,
+    jobs,
     verification,
   };
   const failures = judge(partial);

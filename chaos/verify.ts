@@ -73,6 +73,12 @@ function fingerprintOf(event: ChaosEvent): string | undefined {
   }
 }
 
+/** The id of the job the API makes for an event, as it derives it. */
+export function jobIdOf(tenantId: string, event: ChaosEvent): string | undefined {
+  const fingerprint = fingerprintOf(event);
+  return fingerprint && taskResultJobId(tenantId, fingerprint, event.idempotencyKey);
+}
+
 /** The result fields an event leaves, as the stored row shows them. */
 function expectedFields(body: Record<string, any>) {
   const task = body.task_result ?? {};
@@ -162,7 +168,7 @@ export async function verify(input: { databaseUrl: string; tenantId: string; led
         if (event.hostile && canonicalJson(appliedRow.body) !== canonicalJson(event.body)) wrong.add(`event ${event.seq} (${event.hostile}) was not stored as sent`);
         continue;
       }
-      const jobId = fingerprint && taskResultJobId(tenantId, fingerprint, event.idempotencyKey);
+      const jobId = jobIdOf(tenantId, event);
       const failure = jobId ? failedJobs.get(jobId) : undefined;
       if (failure?.startsWith('STALE_EVENT') && finalMs > event.occurredAtMs) superseded += 1;
       else lost.add(`event ${event.seq} of ${key}${event.hostile ? ` (${event.hostile})` : ''}: acknowledged, not applied, job ${failure ? `failed: ${failure}` : 'not failed'}`);
