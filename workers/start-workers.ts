@@ -31,8 +31,10 @@ export interface RunningWorkers {
 const FOLLOW_UP_CONCURRENCY = 2;
 
 // Both kinds of worker hand a killed worker's jobs back to the queue after the lock lapses, and allow
-// several such crashes before calling a job stalled for good.
-const LOCKING = { lockDuration: 15_000, maxStalledCount: 5 };
+// several such crashes before calling a job stalled for good. A check hands back the jobs an earlier
+// check saw active whose lock has lapsed since: checking every 5 s rather than BullMQ's 30 s has a
+// crashed worker's jobs running again at most 20 s after the crash instead of 75.
+const LOCKING = { lockDuration: 15_000, stalledInterval: 5_000, maxStalledCount: 5 };
 
 // While PostgreSQL cannot be reached no attempt can succeed, and each would spend one of the job's
 // attempts: an outage longer than the whole backoff (minutes) would fail acknowledged events for good.
