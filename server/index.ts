@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import { loadConfigOrExit } from '../config';
 import { createLogger } from '../config/logger';
+import { warnUnlessRedisPersists } from '../config/redis-persistence';
 import { onShutdown } from '../config/shutdown';
 import { createSequelize } from '../models';
 import { startWeb } from './web';
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   const sequelize = createSequelize(config.databaseUrl, { poolMax: 10 });
   const web = await startWeb(config, logger, { sequelize });
   logger.info({ port: (web.server.address() as AddressInfo).port, prefix: config.queuePrefix }, 'web listening');
+  void warnUnlessRedisPersists(config.redisUrl, logger);
   onShutdown(logger, async () => {
     await web.close();
     await sequelize.close();

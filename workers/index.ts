@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { loadConfigOrExit } from '../config';
 import { createLogger } from '../config/logger';
 import { createSequelize } from '../models';
+import { warnUnlessRedisPersists } from '../config/redis-persistence';
 import { onShutdown } from '../config/shutdown';
 import { workerConnection } from './redis';
 import { startWorkers } from './start-workers';
@@ -20,6 +21,7 @@ const running = startWorkers({
   logger,
 });
 logger.info({ concurrency: config.workerConcurrency, prefix: config.queuePrefix }, 'worker started');
+void warnUnlessRedisPersists(config.redisUrl, logger);
 
 onShutdown(logger, async () => {
   await running.close(); // lets active jobs finish
