@@ -66,6 +66,13 @@ export class Child {
     }
   }
 
+  /** SIGKILL, as a crash or the OOM killer would: no shutdown hook runs. Resolves once it has exited. */
+  async kill(): Promise<void> {
+    if (!this.running) return;
+    this.proc.kill('SIGKILL');
+    await this.exited;
+  }
+
   async stop(graceMs = 5000): Promise<void> {
     if (!this.running) return;
     this.proc.kill('SIGTERM');

@@ -73,6 +73,12 @@ export class QueueWatch {
     return (await this.queue.getJobCounts('failed')).failed ?? 0;
   }
 
+  /** Every failed job's id with its failure reason. */
+  async failedReasons(): Promise<Map<string, string>> {
+    const jobs = await this.queue.getFailed(0, -1);
+    return new Map(jobs.filter((job) => job?.id !== undefined).map((job) => [job.id!, job.failedReason]));
+  }
+
   /** Polls until no job is pending; returns when that was first seen, or undefined after timeoutMs. */
   async waitEmpty(timeoutMs: number, pollMs = 100): Promise<number | undefined> {
     const deadline = Date.now() + timeoutMs;

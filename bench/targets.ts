@@ -89,15 +89,30 @@ async function startReference(ctx: TargetContext): Promise<StartedTarget> {
 
 const lastJsonLine = (stdout: string) => JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Record<string, string>;
 
-/** Activities made through the API, each on one of the bench commerces, a few requests at a time. */
-async function createActivities(baseUrl: string, apiKey: string, runId: string, count: number): Promise<string[]> {
+/** Migrates the database `env` names, then makes a tenant and an API key for it with the admin CLI. */
+export async function provisionTenant(env: NodeJS.ProcessEnv, name: string): Promise<{ tenantId: string; key: string }> {
+  await runScript(path.join(DIST, 'models', 'migrate.js'), [], env);
+  const admin = (args: string[]) => runScript(path.join(DIST, 'cli', 'admin.js'), [...args, '--json'], env).then(lastJsonLine);
+  const tenant = await admin(['tenant:create', '--name', name]);
+  const { key } = await admin(['api-key:create', '--tenant', tenant.id, '--name', name.split(' ')[0]]);
+  if (!tenant.id || !key) throw new Error('the admin CLI did not print a tenant id and an api key');
+  return { tenantId: tenant.id, key };
+}
+
+/** The commerce and provider id of the j-th activity a run creates; `tag` names the tool making them. */
+export function activityNames(runId: string, j: number, tag = 'bench') {
+  return { commerce_external_id: `${tag}-c${j % COMMERCES}`, provider_activity_id: `${tag}-${runId}-a${j}` };
+}
+
+/** Activities made through the API, each on one of the run's commerces, a few requests at a time. */
+export async function createActivities(baseUrl: string, apiKey: string, runId: string, count: number, tag = 'bench'): Promise<string[]> {
   const ids: string[] = new Array(count);
   let next = 0;
   const createOne = async (j: number) => {
     const response = await fetch(`${baseUrl}/api/activities/tasks`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
-      body: JSON.stringify({ commerce_external_id: `bench-c${j % COMMERCES}`, provider_activity_id: `bench-${runId}-a${j}` }),
+      body: JSON.stringify(activityNames(runId, j, tag)),
       signal: AbortSignal.timeout(10_000),
     });
     const body = (await response.json().catch(() => ({}))) as { id?: string };
@@ -116,11 +131,7 @@ async function startService(ctx: TargetContext): Promise<StartedTarget> {
     if (!existsSync(script)) throw new Error(`${path.relative(DIST, script)} is not built: is the service there yet? (BENCH_TARGETS=reference runs the reference alone)`);
   }
   const env = childEnv(ctx, await freePort());
-  await runScript(path.join(DIST, 'models', 'migrate.js'), [], env);
-  const admin = (args: string[]) => runScript(path.join(DIST, 'cli', 'admin.js'), [...args, '--json'], env).then(lastJsonLine);
-  const tenant = await admin(['tenant:create', '--name', `bench ${ctx.runId}`]);
-  const { key } = await admin(['api-key:create', '--tenant', tenant.id, '--name', 'bench']);
-  if (!tenant.id || !key) throw new Error('the admin CLI did not print a tenant id and an api key');
+  const { key } = await provisionTenant(env, `bench ${ctx.runId}`);
 
   const { web, worker, baseUrl } = await startPair(ctx, scripts, env);
   const activityIds = await createActivities(baseUrl, key, ctx.runId, ctx.options.activities);

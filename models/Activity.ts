@@ -1,6 +1,5 @@
-import { BelongsTo, Column, DataType, Default, ForeignKey, HasOne, Model, PrimaryKey, Table } from 'sequelize-typescript';
+import { BelongsTo, Column, DataType, Default, ForeignKey, Model, PrimaryKey, Table } from 'sequelize-typescript';
 import type { ActivityStatus } from '../domain/statuses';
-import { ActivityResult } from './ActivityResult';
 import { Commerce } from './Commerce';
 import { Tenant } from './Tenant';
 
@@ -21,9 +20,6 @@ export class Activity extends Model {
 
   @BelongsTo(() => Commerce)
   declare commerce?: Commerce;
-
-  @HasOne(() => ActivityResult)
-  declare result?: ActivityResult | null;
 
   @Column(DataType.STRING(255))
   declare providerActivityId: string | null;

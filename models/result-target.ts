@@ -26,14 +26,9 @@ export async function findResultTarget(tenantId: string, event: TaskResultEvent,
   const where = event.activity_id
     ? { tenantId, id: event.activity_id }
     : { tenantId, providerActivityId: event.provider_activity_id! };
-  // One statement: the activity, its commerce and its result. Only the activity row is locked: every
-  // writer of a linked result locks its activity first, so that lock serializes them.
   const activity = await Activity.findOne({
     where,
-    include: [
-      { model: Commerce, attributes: ['externalId'], required: true },
-      { model: ActivityResult, required: false },
-    ],
+    include: [{ model: Commerce, attributes: ['externalId'], required: true }],
     transaction,
     lock: transaction && { level: transaction.LOCK.UPDATE, of: Activity },
   });
@@ -48,7 +43,11 @@ export async function findResultTarget(tenantId: string, event: TaskResultEvent,
     });
     return { activity: null, result };
   }
-  return { activity, result: activity.result ?? null };
+  // Read after the activity's lock is held, in a statement of its own: a row joined into the locking
+  // statement would come from the snapshot taken before the wait, missing the result the previous
+  // holder of the lock just wrote (READ COMMITTED re-reads only the locked row).
+  const result = await ActivityResult.findOne({ where: { tenantId, activityId: activity.id }, transaction, lock: transaction?.LOCK.UPDATE });
+  return { activity, result };
 }
 
 /** The result an already-applied event (same fingerprint) produced, for exact replays. */

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { loadConfigOrExit } from '../config';
 import { createLogger } from '../config/logger';
+import { warnUnlessRedisPersists } from '../config/redis-persistence';
 import { onShutdown } from '../config/shutdown';
 import { createSequelize } from '../models';
 import { startWeb } from './web';
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
   const sequelize = createSequelize(config.databaseUrl, { poolMax: 10 });
   const web = await startWeb(config, logger, { sequelize, registry });
   logger.info({ port: (web.server.address() as AddressInfo).port, prefix: config.queuePrefix }, 'web listening');
+  void warnUnlessRedisPersists(config.redisUrl, logger);
   onShutdown(logger, async () => {
     await web.close();
     await sequelize.close();

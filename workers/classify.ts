@@ -7,7 +7,14 @@ import { DomainError } from '../domain/errors';
 
 export type Classification =
   | { readonly retry: false; readonly error: DomainError }
-  | { readonly retry: true; readonly reason: string; readonly code: string };
+  | {
+      readonly retry: true;
+      readonly reason: string;
+      /** A short fixed code for logs and metrics labels. */
+      readonly code: string;
+      /** No connection could be had: the database is away, so the job should wait without spending an attempt. */
+      readonly waitForDatabase?: true;
+    };
 
 // SQLSTATE classes and codes that describe the moment, not the event.
 const TRANSIENT_SQLSTATE_CLASSES = ['08', '53', '57'];
@@ -20,7 +27,7 @@ function sqlState(error: unknown): string | undefined {
 
 export function classify(error: unknown): Classification {
   if (error instanceof DomainError) return { retry: false, error };
-  if (error instanceof ConnectionError) return { retry: true, reason: 'database connection', code: 'DATABASE_CONNECTION' };
+  if (error instanceof ConnectionError) return { retry: true, reason: 'database unreachable', code: 'DATABASE_CONNECTION', waitForDatabase: true };
   if (error instanceof TimeoutError) return { retry: true, reason: 'database timeout', code: 'DATABASE_TIMEOUT' };
   if (error instanceof UniqueConstraintError) return { retry: true, reason: 'concurrent insert', code: 'CONCURRENT_INSERT' };
   const state = sqlState(error);

@@ -5,6 +5,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { loadConfigOrExit } from '../config';
 import { createLogger } from '../config/logger';
 import { createSequelize } from '../models';
+import { warnUnlessRedisPersists } from '../config/redis-persistence';
 import { onShutdown } from '../config/shutdown';
 import { createJobMetrics } from './job-metrics';
 import { serveMetrics } from './metrics-server';
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
     logger.info({ port: config.workerMetricsPort }, 'worker metrics at GET /metrics');
   }
   logger.info({ concurrency: config.workerConcurrency, prefix: config.queuePrefix }, 'worker started');
+  void warnUnlessRedisPersists(config.redisUrl, logger);
 }
 
 main().catch((error: Error) => {

@@ -33,13 +33,25 @@ function depthOf(value: unknown): number {
   return deepest;
 }
 
-/** Paths of strings (values or keys) holding U+0000, which PostgreSQL cannot store in text or jsonb. */
-export function nulCharacterPaths(value: unknown, path: string[] = [], found: ErrorDetail[] = []): ErrorDetail[] {
+// PostgreSQL stores neither U+0000 nor an unpaired UTF-16 surrogate (JSON allows "\ud800"; UTF-8 has
+// no encoding for it): jsonb refuses them and text would get a replacement character instead. Such an
+// event could never be applied, so it is refused up front rather than acknowledged and retried in vain.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function unstorable(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'the NUL character';
+  if (LONE_SURROGATE.test(text)) return 'an unpaired UTF-16 surrogate';
+  return undefined;
+}
+
+/** Paths of strings (values or keys) PostgreSQL cannot store: with U+0000 or an unpaired surrogate. */
+export function unstorableStringPaths(value: unknown, path: string[] = [], found: ErrorDetail[] = []): ErrorDetail[] {
   if (found.length >= 10) return found;
   if (typeof value === 'string') {
-    if (value.includes('\u0000')) found.push({ path: path.join('.'), message: `"${path.join('.')}" must not contain the NUL character` });
+    const what = unstorable(value);
+    if (what) found.push({ path: path.join('.'), message: `"${path.join('.')}" must not contain ${what}` });
   } else if (value !== null && typeof value === 'object' && path.length <= MAX_DEPTH) {
-    for (const [key, child] of Object.entries(value)) nulCharacterPaths(key.includes('\u0000') ? '\u0000' : child, [...path, key], found);
+    for (const [key, child] of Object.entries(value)) unstorableStringPaths(unstorable(key) ? key : child, [...path, key], found);
   }
   return found;
 }

@@ -5,7 +5,7 @@ import { validationFailed, type ErrorDetail } from '../errors';
 import { isTooFarInFuture } from '../rules';
 import { CONTACT_TYPES, RESULT_STATUSES } from '../statuses';
 import type { TaskResultEvent } from '../task-result-event';
-import { jsonObject, nulCharacterPaths, toDetails, uuid, zonedIsoDate } from './common';
+import { jsonObject, toDetails, unstorableStringPaths, uuid, zonedIsoDate } from './common';
 
 const optional = <T extends Joi.Schema>(schema: T) => schema.empty(null);
 
@@ -30,7 +30,9 @@ const schema = Joi.object({
   task_result: taskResult.required(),
 })
   .or('activity_id', 'provider_activity_id')
-  .messages({ 'object.missing': 'one of activity_id or provider_activity_id is required' });
+  // A request with a JSON content type but no body at all leaves the body undefined.
+  .required()
+  .messages({ 'object.missing': 'one of activity_id or provider_activity_id is required', 'any.required': 'a JSON object body is required' });
 
 export interface TaskResultRules {
   readonly now: Date;
@@ -53,7 +55,7 @@ function crossFieldViolations(event: TaskResultEvent, rules: TaskResultRules): E
 /** The canonical event, or a VALIDATION_FAILED DomainError listing every violation. */
 export function parseTaskResult(body: unknown, rules: TaskResultRules, extra: (e: TaskResultEvent) => ErrorDetail[] = () => []): TaskResultEvent {
   const { value, error } = schema.validate(body, { abortEarly: false, convert: true });
-  const details = [...(error ? toDetails(error) : []), ...nulCharacterPaths(body)];
+  const details = [...(error ? toDetails(error) : []), ...unstorableStringPaths(body)];
   if (details.length === 0) details.push(...crossFieldViolations(value, rules), ...extra(value));
   if (details.length > 0) throw validationFailed(`invalid task result: ${details.map((d) => d.message).join('; ')}`, details);
   return value as TaskResultEvent;

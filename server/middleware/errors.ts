@@ -23,11 +23,21 @@ const BODY_ERRORS: Record<string, Omit<Answer, 'message'> & { message: string }>
   'request.aborted': { status: 400, code: 'VALIDATION_FAILED', message: 'the request was aborted' },
 };
 
+// Other broken requests reach us as errors with a 4xx `status` (the http-errors convention): a path
+// that is not valid percent-encoding (the router), a body that does not decompress (the body parser).
+const CLIENT_ERRORS: Record<number, Answer> = {
+  400: { status: 400, code: 'VALIDATION_FAILED', message: 'the request cannot be read: malformed path, body or content encoding' },
+  413: BODY_ERRORS['entity.too.large'],
+  415: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'unsupported content type or encoding' },
+};
+
 function toAnswer(error: unknown): Answer | undefined {
   if (error instanceof DomainError) return { status: error.status, code: error.code, message: error.message, details: error.details };
   if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message, ...error.options };
   const type = (error as { type?: unknown })?.type;
   if (typeof type === 'string' && type in BODY_ERRORS) return BODY_ERRORS[type];
+  const status = (error as { status?: unknown })?.status;
+  if (typeof status === 'number' && status in CLIENT_ERRORS) return CLIENT_ERRORS[status];
   return undefined;
 }
 

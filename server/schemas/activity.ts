@@ -14,7 +14,9 @@ const schema = Joi.object({
   provider_activity_id: Joi.string().min(1).max(255).empty(null),
   channel: Joi.string().min(1).max(100).empty(null),
   scheduled_at: zonedIsoDate().empty(null),
-});
+})
+  .required()
+  .messages({ 'any.required': 'a JSON object body is required' });
 
 export function parseNewActivity(body: unknown): NewActivity {
   const { value, error } = schema.validate(body, { abortEarly: false, convert: true });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { BOARD_PASSWORD, BOARD_USER, queueInvalidJob, startBoardStack } from '../support/board';
 import { chromiumRequired, findChromium, openBrowser, TEST_OUTPUT } from '../support/chromium';
-import { eventually } from '../support/eventually';
+import { eventually } from '../support/wait';
 import { createTenant } from '../support/fixtures';
 import type { Stack } from '../support/stack';
 

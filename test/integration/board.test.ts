@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createTenant, seedEvent, type TestTenant } from '../support/fixtures';
 import { postResult, request, type Reply } from '../support/http';
 import { basicAuthHeader, queueInvalidJob, startBoardStack } from '../support/board';
-import { eventually } from '../support/eventually';
+import { eventually } from '../support/wait';
 import { startStack, type Stack } from '../support/stack';
 
 const BOARD = '/admin/queues';

@@ -13,16 +13,8 @@ import { postResult, request } from '../support/http';
 import { spawnEntry } from '../support/processes';
 import { silentLogger, startStack, uniquePrefix, type Stack } from '../support/stack';
 import { TcpProxy } from '../support/tcp-proxy';
+import { eventually } from '../support/wait';
 
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('faults', () => {
   let stack: Stack | undefined;

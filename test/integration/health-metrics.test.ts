@@ -3,7 +3,7 @@ import { Sequelize } from 'sequelize';
 import { createTenant, seedEvent, type TestTenant } from '../support/fixtures';
 import { postResult, request } from '../support/http';
 import { queueInvalidJob } from '../support/board';
-import { eventually } from '../support/eventually';
+import { eventually } from '../support/wait';
 import { startStack, type Stack } from '../support/stack';
 import { REDIS_URL } from '../support/env';
 import { TcpProxy } from '../support/tcp-proxy';

@@ -1,11 +1,13 @@
 import { expect } from 'chai';
 import { Activity, ActivityResult } from '../../models';
-import { count } from '../support/db';
+import { count, sequelize } from '../support/db';
 import { createTenant, minutesAfter, seedEvent, type TestTenant } from '../support/fixtures';
-import { postResult, request } from '../support/http';
+import { postResult, request, type Reply } from '../support/http';
+import { eventually } from '../support/wait';
 import { startStack, type Stack } from '../support/stack';
 
 const T0 = '2025-01-16T14:30:00.000Z';
+
 
 describe('idempotency, async mode and concurrency', () => {
   let stack: Stack;
@@ -84,6 +86,36 @@ describe('idempotency, async mode and concurrency', () => {
       expect(results[0].occurredAt.toISOString()).to.equal(minutesAfter(T0, 19));
       const applied = replies.filter((r) => r.status !== 409).length;
       expect(await count('activity_result_events')).to.equal(applied);
+    });
+
+    it('lets the newest event win when two wait on the same activity lock', async () => {
+      const ids: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const created = await request(stack.baseUrl, 'POST', '/api/activities/tasks', { tenant, body: { commerce_external_id: 'store-001', provider_activity_id: `held-${i}` } });
+        ids.push(created.body.id);
+        const first = seedEvent({ activity_id: created.body.id, provider_activity_id: undefined, status: 'PENDING', occurred_at: T0, external_status: 'minute-0' });
+        expect((await postResult(stack.baseUrl, tenant, first)).status).to.equal(201);
+      }
+      // Hold every activity's row lock so both events of each queue up behind it, then let them go.
+      const lock = await sequelize().transaction();
+      await Activity.findAll({ where: { id: ids }, transaction: lock, lock: lock.LOCK.UPDATE });
+      const replies: Reply[] = [];
+      for (const id of ids) {
+        for (const minute of [2, 1]) {
+          const body = seedEvent({ activity_id: id, provider_activity_id: undefined, status: 'PENDING', occurred_at: minutesAfter(T0, minute), external_status: `minute-${minute}` });
+          replies.push(await postResult(stack.baseUrl, tenant, body, { prefer: 'respond-async' }));
+        }
+      }
+      await eventually(async () => ((await sequelize().query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`))[0].length >= 4 ? true : undefined));
+      await lock.commit();
+      await eventually(async () => {
+        const states = await Promise.all(replies.map(async (r) => (await request(stack.baseUrl, 'GET', r.body.statusUrl, { tenant })).body.state));
+        return states.every((s) => s === 'COMPLETED' || s === 'FAILED') ? true : undefined;
+      });
+      for (const id of ids) {
+        const result = await ActivityResult.findOne({ where: { activityId: id } });
+        expect(result?.externalStatus, `activity ${id}`).to.equal('minute-2');
+      }
     });
 
     it('turns a storm of the same request into one result and one history row, with a 2xx and one id for all', async () => {

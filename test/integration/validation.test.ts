@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { count } from '../support/db';
 import { createTenant, seedEvent, type TestTenant } from '../support/fixtures';
-import { request } from '../support/http';
+import { rawRequest, request } from '../support/http';
 import { startStack, type Stack } from '../support/stack';
 import { TaskResultType } from '../../models';
 
@@ -84,6 +84,14 @@ describe('validation of POST /api/activity-results/tasks', () => {
     expect((await post('text')).status).to.equal(400);
   });
 
+  it('answers a 4xx for a JSON request without any body', async () => {
+    // No Content-Length and no Transfer-Encoding: the body parser leaves the body undefined.
+    for (const path of ['/api/activity-results/tasks', '/api/activities/tasks']) {
+      const head = `POST ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nx-api-key: ${tenant.key}\r\n\r\n`;
+      expect(await rawRequest(stack.baseUrl, head), path).to.be.within(400, 499);
+    }
+  });
+
   it('answers 415 for a body that is not JSON and 413 for one over 1 MB', async () => {
     const form = await request(stack.baseUrl, 'POST', '/api/activity-results/tasks', { tenant, rawBody: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(form.status).to.equal(415);
@@ -92,6 +100,23 @@ describe('validation of POST /api/activity-results/tasks', () => {
     expect(huge.status).to.equal(413);
     expect(huge.body.code).to.equal('PAYLOAD_TOO_LARGE');
     expect(await count('activity_results')).to.equal(0);
+  });
+
+  it('answers 400, not 500, for a body that does not decompress and a path that is not percent-encoding', async () => {
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      const reply = await request(stack.baseUrl, 'POST', '/api/activity-results/tasks', {
+        tenant,
+        rawBody: 'not compressed at all',
+        headers: { 'content-type': 'application/json', 'content-encoding': encoding },
+      });
+      expect(reply.status, encoding).to.equal(400);
+      expect(reply.body.code).to.equal('VALIDATION_FAILED');
+    }
+    for (const path of ['/api/activity-results/%E0%A4%A', '/api/activity-results/jobs/%ZZ', '/api/activities/%']) {
+      const reply = await request(stack.baseUrl, 'GET', path, { tenant });
+      expect(reply.status, path).to.equal(400);
+      expect(reply.body.code).to.equal('VALIDATION_FAILED');
+    }
   });
 
   it('answers 400 for an Idempotency-Key over 255 characters', async () => {

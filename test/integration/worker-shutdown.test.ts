@@ -7,7 +7,7 @@ import { Activity, ActivityResult, Commerce } from '../../models';
 import { TaskResultQueue } from '../../server/task-result-queue';
 import { sequelize } from '../support/db';
 import { REDIS_URL } from '../support/env';
-import { eventually } from '../support/eventually';
+import { eventually } from '../support/wait';
 import { createTenant, seedEvent, type TestTenant } from '../support/fixtures';
 import { deleteKeys, uniquePrefix } from '../support/stack';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import type { TestTenant } from './fixtures';
 
 export interface Reply {
@@ -35,3 +36,15 @@ export async function request(baseUrl: string, method: string, path: string, opt
 
 export const postResult = (baseUrl: string, tenant: TestTenant, body: unknown, headers: Record<string, string> = {}) =>
   request(baseUrl, 'POST', '/api/activity-results/tasks', { tenant, body, headers });
+
+/** Writes a request as it is over a plain socket, for requests fetch will not make; returns the status.
+ * The request should say `Connection: close`: the answer is read until the server closes. */
+export function rawRequest(baseUrl: string, text: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(new URL(baseUrl).port), '127.0.0.1', () => socket.write(text));
+    let received = '';
+    socket.on('data', (chunk) => (received += chunk.toString()));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1] ?? 0)));
+  });
+}

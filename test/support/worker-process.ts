@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { eventually } from './eventually';
+import { eventually } from './wait';
 import { REDIS_URL, TEST_DATABASE_URL } from './env';
 
 export interface WorkerProcess {

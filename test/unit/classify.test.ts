@@ -22,6 +22,12 @@ describe('error classification', () => {
     expect(classify(new UniqueConstraintError({ message: 'duplicate key' })).retry).to.equal(true);
   });
 
+  it('tells a database that cannot be reached from an attempt that failed', () => {
+    expect(classify(new ConnectionRefusedError(new Error('refused')))).to.deep.include({ retry: true, waitForDatabase: true });
+    // A connection lost in the middle of an attempt is that attempt's failure: it is spent.
+    expect(classify(pgError('57P01'))).to.not.have.property('waitForDatabase');
+  });
+
   it('never looks at the message text', () => {
     const disguised = new DomainError('VALIDATION_FAILED', 'deadlock detected; connection refused');
     expect(classify(disguised).retry).to.equal(false);

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import { DomainError } from '../../domain/errors';
 import { parseTaskResult } from '../../domain/schemas/task-result';
+import { parseNewActivity } from '../../server/schemas/activity';
 import { eventFingerprint } from '../../domain/task-result-event';
 import { taskResultJobId, tenantOfJobId } from '../../domain/jobs';
 
@@ -29,6 +31,30 @@ describe('task result schema and fingerprints', () => {
     const b = parseTaskResult({ hard_override: false, ...body, occurred_at: '2025-01-16T14:30:00Z', task_result: { result: 'success' } }, rules);
     expect(eventFingerprint(a)).to.equal(eventFingerprint(b));
     expect(eventFingerprint(parseTaskResult({ ...body, status: 'PENDING' }, rules))).to.not.equal(eventFingerprint(a));
+  });
+
+  it('refuses strings PostgreSQL cannot store: NUL and unpaired surrogates, in values and keys', () => {
+    const paths = (b: unknown) => {
+      try {
+        parseTaskResult(b, rules);
+        return [];
+      } catch (error) {
+        return ((error as { details: { path: string }[] }).details ?? []).map((d) => d.path);
+      }
+    };
+    expect(paths({ ...body, provider_activity_id: 'a\ud800b' })).to.deep.equal(['provider_activity_id']);
+    expect(paths({ ...body, external_status: '\udc00' })).to.deep.equal(['external_status']);
+    expect(paths({ ...body, task_result: { result: 'ok', comment: '\udc00\ud800' } })).to.deep.equal(['task_result.comment']);
+    expect(paths({ ...body, raw_payload: { ['k\ud83d']: 1, nul: 'a\u0000' } })).to.have.members(['raw_payload.k\ud83d', 'raw_payload.nul']);
+    // A surrogate pair is one character, astral and fine.
+    expect(paths({ ...body, task_result: { result: 'ok', comment: '\ud83d\ude00 \u{1F469}\u200d\u{1F467}' } })).to.deep.equal([]);
+  });
+
+  it('refuses a missing body as invalid, not with a TypeError', () => {
+    // An aborted request reaches the route with no body at all.
+    for (const parse of [() => parseTaskResult(undefined, rules), () => parseNewActivity(undefined)]) {
+      expect(parse).to.throw(DomainError).with.property('code', 'VALIDATION_FAILED');
+    }
   });
 
   it('builds job ids without colons that tell their tenant', () => {

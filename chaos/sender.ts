@@ -1,0 +1,101 @@
+// The provider side of a chaos run: deliveries sent over a fixed number of lanes, paced to spread over
+// the run. Like a real provider, a lane sends a refused (503) or unanswered delivery again after a short
+// wait, until it gets a 2xx or a 4xx or runs out of patience; resending the same body is safe because
+// the service makes one job per event.
+import type { Answer, Ledger } from './ledger';
+import type { ChaosEvent, Delivery } from './plan';
+
+export const TASKS_PATH = '/api/activity-results/tasks';
+
+export interface HttpRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body?: string | Buffer;
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** One request; never throws: a timeout or a broken connection is an answer with status 0. */
+export async function send(baseUrl: string, request: HttpRequest, timeoutMs: number): Promise<Answer> {
+  const started = performance.now();
+  try {
+    const response = await fetch(`${baseUrl}${request.path}`, {
+      method: request.method,
+      headers: request.headers,
+      body: typeof request.body === 'string' ? request.body : request.body && new Uint8Array(request.body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await response.text();
+    let code: string | undefined;
+    try {
+      code = (JSON.parse(text) as { code?: string })?.code;
+    } catch {
+      // not JSON (Node's own 4xx for a broken request, say)
+    }
+    const retryAfter = Number(response.headers.get('retry-after'));
+    return { status: response.status, code, ms: performance.now() - started, retryAfterS: Number.isFinite(retryAfter) ? retryAfter : undefined };
+  } catch (error) {
+    const name = (error as Error).name;
+    return { status: 0, ms: performance.now() - started, failure: name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network' };
+  }
+}
+
+export function eventRequest(event: ChaosEvent, apiKey: string, async: boolean): HttpRequest {
+  return {
+    method: 'POST',
+    path: TASKS_PATH,
+    headers: {
+      'content-type': 'application/json',
+      'x-api-key': apiKey,
+      ...(async ? { prefer: 'respond-async' } : {}),
+      ...(event.idempotencyKey ? { 'idempotency-key': event.idempotencyKey } : {}),
+    },
+    body: JSON.stringify(event.body),
+  };
+}
+
+export interface SenderOptions {
+  readonly baseUrl: string;
+  readonly apiKey: string;
+  readonly concurrency: number;
+  /** Deliveries started per second at most. */
+  readonly ratePerSec: number;
+  readonly requestTimeoutMs: number;
+  /** How long one delivery is retried before the client gives up on it. */
+  readonly patienceMs: number;
+}
+
+/** Sends one delivery, retrying refusals and failures until a definite answer or the patience runs out. */
+export async function deliver(delivery: Delivery, ledger: Ledger, options: Omit<SenderOptions, 'concurrency' | 'ratePerSec'>): Promise<void> {
+  const giveUpAt = Date.now() + options.patienceMs;
+  ledger.deliveries += 1;
+  ledger.track(delivery.event);
+  for (;;) {
+    const answer = await send(options.baseUrl, eventRequest(delivery.event, options.apiKey, delivery.async), options.requestTimeoutMs);
+    ledger.answered(delivery.event, answer);
+    if (answer.status >= 200 && answer.status < 500) return;
+    if (Date.now() > giveUpAt) {
+      ledger.gaveUp += 1;
+      return;
+    }
+    // Retry-After is honoured up to a second, so a run stays short; some jitter spreads the retries.
+    const waitMs = Math.min((answer.retryAfterS ?? 0.25) * 1000, 1000);
+    await sleep(waitMs * (0.5 + Math.random() / 2));
+  }
+}
+
+/** Sends every delivery in order over `concurrency` lanes, starting at most `ratePerSec` a second. */
+export async function sendAll(deliveries: readonly Delivery[], ledger: Ledger, options: SenderOptions): Promise<void> {
+  const startedAt = Date.now();
+  let next = 0;
+  const lane = async () => {
+    while (next < deliveries.length) {
+      const index = next++;
+      const due = startedAt + (index * 1000) / options.ratePerSec;
+      if (due > Date.now()) await sleep(due - Date.now());
+      await deliver(deliveries[index], ledger, options);
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, lane));
+}
