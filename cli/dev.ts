@@ -8,8 +8,7 @@ import { createSequelize } from '../models';
 import { migrate } from '../models/migrate';
 import { startWeb } from '../server/web';
 import { createJobMetrics } from '../workers/job-metrics';
-import { workerConnection } from '../workers/redis';
-import { startWorkers } from '../workers/start-workers';
+import { startConfiguredWorkers } from '../workers/start-workers';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -19,23 +18,13 @@ async function main(): Promise<void> {
   // One registry for both halves: the web's /metrics shows the job outcomes too.
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const connection = workerConnection(config.redisUrl);
-  const workers = startWorkers({
-    sequelize,
-    connection,
-    prefix: config.queuePrefix,
-    concurrency: config.workerConcurrency,
-    maxClockSkewMs: config.maxClockSkewMs,
-    logger,
-    metrics: createJobMetrics(registry),
-  });
+  const workers = startConfiguredWorkers(config, { sequelize, logger, metrics: createJobMetrics(registry) });
   const web = await startWeb(config, logger, { sequelize, registry });
   logger.info({ port: config.port }, `listening on http://localhost:${config.port}; create a key with: npm run admin -- tenant:create --name Demo`);
   onShutdown(logger, async () => {
     await web.close();
     await workers.close();
     await sequelize.close();
-    connection.disconnect();
   });
 }
 

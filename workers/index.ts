@@ -9,8 +9,7 @@ import { warnUnlessRedisPersists } from '../config/redis-persistence';
 import { onShutdown } from '../config/shutdown';
 import { createJobMetrics } from './job-metrics';
 import { serveMetrics } from './metrics-server';
-import { workerConnection } from './redis';
-import { startWorkers } from './start-workers';
+import { startConfiguredWorkers } from './start-workers';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -18,22 +17,12 @@ async function main(): Promise<void> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const sequelize = createSequelize(config.databaseUrl, { poolMax: config.workerConcurrency + 2 });
-  const connection = workerConnection(config.redisUrl);
-  const running = startWorkers({
-    sequelize,
-    connection,
-    prefix: config.queuePrefix,
-    concurrency: config.workerConcurrency,
-    maxClockSkewMs: config.maxClockSkewMs,
-    logger,
-    metrics: createJobMetrics(registry),
-  });
+  const running = startConfiguredWorkers(config, { sequelize, logger, metrics: createJobMetrics(registry) });
   let metricsServer: Server | undefined;
   onShutdown(logger, async () => {
     await running.close(); // lets active jobs finish
     metricsServer?.close();
     await sequelize.close();
-    connection.disconnect();
   });
   if (config.workerMetricsPort === undefined) {
     logger.info('worker metrics are not served: set WORKER_METRICS_PORT to serve GET /metrics');

@@ -3,6 +3,7 @@
 import { MetricsTime, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Sequelize } from 'sequelize';
+import type { Config } from '../config';
 import type { Logger } from '../config/logger';
 import { toFailedReason } from '../domain/errors';
 import { FOLLOW_UP_RECONCILER, QUEUES, type FollowUpJobData, type TaskResultJobData, type TaskResultJobResult } from '../domain/jobs';
@@ -11,6 +12,7 @@ import { classify } from './classify';
 import { FollowUpQueue } from './follow-up-queue';
 import type { JobMetrics } from './job-metrics';
 import { watchOutcomes } from './job-outcomes';
+import { workerConnection } from './redis';
 import { followUpProcessor } from './processors/follow-up';
 import { reconcileFollowUpsProcessor } from './processors/reconcile-follow-ups';
 import { taskResultProcessor } from './processors/task-result';
@@ -102,6 +104,25 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
     async close() {
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all([followUpQueue.close(), taskResultQueue.close()]);
+    },
+  };
+}
+
+/** The workers of a process as its Config says, on a Redis connection of their own that close() ends. */
+export function startConfiguredWorkers(config: Config, deps: Pick<WorkerDeps, 'sequelize' | 'logger' | 'metrics'>): RunningWorkers {
+  const connection = workerConnection(config.redisUrl);
+  const running = startWorkers({
+    ...deps,
+    connection,
+    prefix: config.queuePrefix,
+    concurrency: config.workerConcurrency,
+    maxClockSkewMs: config.maxClockSkewMs,
+  });
+  return {
+    workers: running.workers,
+    async close() {
+      await running.close();
+      connection.disconnect();
     },
   };
 }
