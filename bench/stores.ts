@@ -16,7 +16,8 @@ export function databaseUrlFor(adminUrl: string, database: string): string {
   return url.toString();
 }
 
-async function withAdmin<T>(adminUrl: string, run: (client: Client) => Promise<T>): Promise<T> {
+/** Runs `run` on a short-lived connection to the server's admin database. */
+export async function withAdmin<T>(adminUrl: string, run: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: adminUrl });
   await client.connect();
   try {

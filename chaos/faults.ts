@@ -1,8 +1,8 @@
 // The faults a chaos run injects, each undone by the code that caused it: worker processes killed with
 // SIGKILL and replaced, a PostgreSQL outage (the service's connections terminated and new ones refused),
 // and a Redis outage (the TCP proxy every service process reaches Redis through, taken down).
-import { Client } from 'pg';
 import type { Child } from '../bench/processes';
+import { withAdmin } from '../bench/stores';
 import type { TcpProxy } from '../test/support/tcp-proxy';
 import { sleep } from './sender';
 
@@ -52,16 +52,6 @@ export async function killWorkers(fleet: WorkerFleet, input: { everyMs: number; 
     await sleep(input.everyMs * (0.75 + Math.random() / 2));
     fleet.assertAlive();
     await fleet.killOne(input.restartDelayMs);
-  }
-}
-
-async function withAdmin<T>(adminUrl: string, run: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
   }
 }
 
