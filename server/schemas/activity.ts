@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import { validationFailed } from '../../domain/errors';
-import { toDetails, zonedIsoDate } from '../../domain/schemas/common';
+import { toDetails, unstorableStringPaths, zonedIsoDate } from '../../domain/schemas/common';
 
 export interface NewActivity {
   readonly commerce_external_id: string;
@@ -20,6 +20,8 @@ const schema = Joi.object({
 
 export function parseNewActivity(body: unknown): NewActivity {
   const { value, error } = schema.validate(body, { abortEarly: false, convert: true });
-  if (error) throw validationFailed(`invalid activity: ${error.details.map((d) => d.message).join('; ')}`, toDetails(error));
+  // Like a task result's, or PostgreSQL would store NUL as "\0" and an unpaired surrogate as U+FFFD.
+  const details = [...(error ? toDetails(error) : []), ...unstorableStringPaths(body)];
+  if (details.length > 0) throw validationFailed(`invalid activity: ${details.map((d) => d.message).join('; ')}`, details);
   return value;
 }

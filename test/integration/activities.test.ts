@@ -50,6 +50,17 @@ describe('/api/activities', () => {
     expect(await count('activities')).to.equal(1);
   });
 
+  it('answers 400 for strings PostgreSQL cannot store instead of storing them altered', async () => {
+    for (const text of ['a\u0000b', 'a\ud800b']) {
+      for (const field of ['commerce_external_id', 'provider_activity_id', 'channel']) {
+        const reply = await create({ commerce_external_id: 'store-1', [field]: text });
+        expect(reply.status, `${JSON.stringify(text)} in ${field}`).to.equal(400);
+        expect(reply.body.details.map((d: { path: string }) => d.path)).to.deep.equal([field]);
+      }
+    }
+    expect(await count('activities')).to.equal(0);
+  });
+
   it('answers 404 for unknown ids, malformed ids and unknown routes', async () => {
     for (const path of ['/api/activities/4b0c7e1e-1f7a-4a57-9d7e-1d2f3a4b5c6d', '/api/activities/not-a-uuid', '/api/activity-results/not-a-uuid']) {
       const reply = await request(stack.baseUrl, 'GET', path, { tenant });
