@@ -6,6 +6,7 @@ import { loadConfigOrExit } from '../config';
 import { generateApiKey } from '../domain/api-keys';
 import { PERMISSIONS, type Permission } from '../domain/statuses';
 import { ApiKey, TaskResultType, Tenant, createSequelize } from '../models';
+import { isUuid } from '../domain/schemas/common';
 
 const USAGE = `usage: npm run admin -- <command> [--json]
   tenant:create --name N
@@ -17,8 +18,6 @@ class UsageError extends Error {}
 
 type Options = Record<string, string | boolean | undefined>;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function required(options: Options, name: string): string {
   const value = options[name];
   if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${name} is required`);
@@ -27,7 +26,7 @@ function required(options: Options, name: string): string {
 
 function uuid(options: Options, name: string): string {
   const value = required(options, name);
-  if (!UUID.test(value)) throw new UsageError(`--${name} must be a uuid`);
+  if (!isUuid(value)) throw new UsageError(`--${name} must be a uuid`);
   return value;
 }
 

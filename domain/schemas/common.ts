@@ -2,6 +2,9 @@ import Joi from 'joi';
 import type { ErrorDetail } from '../errors';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A uuid in its usual text form, any case: ids in paths and arguments are checked before a query. */
+export const isUuid = (value: string): boolean => UUID.test(value);
 const MAX_DEPTH = 32;
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;

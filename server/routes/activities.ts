@@ -7,8 +7,7 @@ import type { AppDeps } from '../app';
 import { authenticate, principalOf } from '../middleware/auth';
 import { jsonBody } from '../middleware/require-json';
 import { parseNewActivity } from '../schemas/activity';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../../domain/schemas/common';
 
 function activityBody(activity: Activity, commerce: Commerce, resultId: string | null) {
   return {
@@ -68,7 +67,7 @@ export function activitiesRouter(deps: AppDeps): Router {
   router.get('/:id', authenticate(deps.apiKeys, ['VIEW_ACTIVITIES']), async (req, res) => {
     const { tenantId } = principalOf(res);
     const id = String(req.params.id);
-    const activity = UUID.test(id) ? await Activity.findOne({ where: { id, tenantId }, include: [Commerce] }) : null;
+    const activity = isUuid(id) ? await Activity.findOne({ where: { id, tenantId }, include: [Commerce] }) : null;
     if (!activity) throw new DomainError('ACTIVITY_NOT_FOUND', `activity ${id} not found`);
     const result = await ActivityResult.findOne({ where: { tenantId, activityId: id }, attributes: ['id'] });
     res.json(activityBody(activity, activity.commerce!, result?.id ?? null));

@@ -14,10 +14,9 @@ import type { Finished } from '../job-waiter';
 import { authenticate, principalOf } from '../middleware/auth';
 import { jsonBody } from '../middleware/require-json';
 import { jobStatus } from './job-status';
+import { isUuid } from '../../domain/schemas/common';
 
 const RESULT_NOT_FOUND = (id: string) => new DomainError('RESULT_NOT_FOUND', `result ${id} not found`);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function idempotencyKeyOf(req: Request): string | undefined {
   const key = req.get('idempotency-key');
   if (key === undefined) return undefined;
@@ -102,7 +101,7 @@ export function activityResultsRouter(deps: AppDeps): Router {
   router.get('/:id', canView, async (req, res) => {
     const { tenantId } = principalOf(res);
     const id = String(req.params.id);
-    const result = UUID.test(id) ? await ActivityResult.findOne({ where: { id, tenantId } }) : null;
+    const result = isUuid(id) ? await ActivityResult.findOne({ where: { id, tenantId } }) : null;
     if (!result) throw RESULT_NOT_FOUND(id);
     res.json(toResultBody(result));
   });

@@ -5,13 +5,12 @@ import { validationFailed } from '../../domain/errors';
 import type { FollowUpJobData, FollowUpJobResult } from '../../domain/jobs';
 import { createFollowUpActivity } from '../create-follow-up-activity';
 import type { JobLike } from './task-result';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+import { isUuid } from '../../domain/schemas/common';
 
 export function followUpProcessor(deps: { sequelize: Sequelize }) {
   return async (job: JobLike<FollowUpJobData>): Promise<FollowUpJobResult> => {
     const { tenantId, followUpId } = job.data ?? {};
-    if (!UUID.test(String(tenantId)) || !UUID.test(String(followUpId))) {
+    if (!isUuid(String(tenantId)) || !isUuid(String(followUpId))) {
       throw validationFailed('follow-up job without a valid tenantId and followUpId', [{ path: 'data', message: 'tenantId and followUpId must be uuids' }]);
     }
     return createFollowUpActivity(deps.sequelize, tenantId, followUpId);
