@@ -1,6 +1,7 @@
 // Bench settings from flags (`npm run bench -- --duration 30`) or BENCH_* variables. The bench is a tool
 // beside the service, not part of it, so it reads its own environment here.
 import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 export const TARGET_NAMES = ['reference', 'service'] as const;
@@ -26,6 +27,8 @@ export interface BenchOptions {
   /** Any database on the server: fresh databases are created and dropped through it. */
   readonly adminDatabaseUrl: string;
   readonly redisUrl: string;
+  /** When set, web and worker run under `node --cpu-prof` and write their profiles to this folder. */
+  readonly profileDir?: string;
 }
 
 const FLAGS = {
@@ -40,6 +43,7 @@ const FLAGS = {
   timeout: 'BENCH_TIMEOUT',
   'database-url': 'BENCH_DATABASE_URL',
   'redis-url': 'BENCH_REDIS_URL',
+  profile: 'BENCH_PROFILE',
 } as const;
 
 type Flag = keyof typeof FLAGS;
@@ -82,5 +86,6 @@ export function loadOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOption
     // No USER variable to rely on: name the operating-system user, as libpq would.
     adminDatabaseUrl: raw('database-url') ?? `postgres://${os.userInfo().username}@127.0.0.1:5432/postgres`,
     redisUrl: raw('redis-url') ?? 'redis://127.0.0.1:6379',
+    profileDir: raw('profile') && path.resolve(raw('profile')!),
   };
 }

@@ -34,8 +34,8 @@ export class Child {
     );
   }
 
-  static start(name: string, script: string, env: NodeJS.ProcessEnv, logPath: string): Child {
-    const proc = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  static start(name: string, script: string, env: NodeJS.ProcessEnv, logPath: string, nodeArgs: readonly string[] = []): Child {
+    const proc = spawn(process.execPath, [...nodeArgs, script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     return new Child(name, proc, logPath);
   }
 

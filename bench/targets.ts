@@ -46,10 +46,15 @@ function childEnv(ctx: TargetContext, port: number): NodeJS.ProcessEnv {
   };
 }
 
+/** With --profile, each process writes a V8 CPU profile there when it stops. */
+function nodeArgs(ctx: TargetContext): string[] {
+  return ctx.options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.options.profileDir}`] : [];
+}
+
 async function startPair(ctx: TargetContext, scripts: { web: string; worker: string }, env: NodeJS.ProcessEnv) {
-  const worker = Child.start('worker', scripts.worker, env, ctx.logPath('worker'));
+  const worker = Child.start('worker', scripts.worker, env, ctx.logPath('worker'), nodeArgs(ctx));
   ctx.adopt(worker);
-  const web = Child.start('web', scripts.web, env, ctx.logPath('web'));
+  const web = Child.start('web', scripts.web, env, ctx.logPath('web'), nodeArgs(ctx));
   ctx.adopt(web);
   const baseUrl = `http://127.0.0.1:${env.PORT}`;
   await waitReady(`${baseUrl}/readyz`, [web, worker], 30_000);
