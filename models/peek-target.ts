@@ -1,8 +1,8 @@
 // The HTTP fast checks' view of an event's target: one read-only statement, no model instances.
 // The worker reads the same rows under locks (result-target.ts); this is only the early answer.
-import type { Sequelize } from 'sequelize';
 import type { TaskResultEvent } from '../domain/task-result-event';
 import type { ActivityStatus, ResultStatus } from '../domain/statuses';
+import type { Sql } from './sql';
 
 export interface PeekedTarget {
   readonly activity: { readonly id: string; readonly status: ActivityStatus; readonly commerceExternalId: string } | null;
@@ -10,7 +10,9 @@ export interface PeekedTarget {
 }
 
 // The linked rows first: an activity with the event's id wins over a standalone result with that key.
-const PEEK = `
+const PEEK = {
+  name: 'peek-result-target',
+  text: `
   SELECT 1 AS rank, a.id AS activity_id, a.status AS activity_status, c.external_id AS commerce_external_id,
          r.result_status, r.occurred_at
   FROM activities a
@@ -22,9 +24,10 @@ const PEEK = `
   FROM activity_results r
   WHERE $2::uuid IS NULL AND r.tenant_id = $1 AND r.provider_activity_id = $3 AND r.activity_id IS NULL
   ORDER BY rank
-  LIMIT 1`;
+  LIMIT 1`,
+};
 
-interface Row {
+interface Row extends Record<string, unknown> {
   activity_id: string | null;
   activity_status: ActivityStatus | null;
   commerce_external_id: string | null;
@@ -32,9 +35,8 @@ interface Row {
   occurred_at: Date | null;
 }
 
-export async function peekResultTarget(sequelize: Sequelize, tenantId: string, event: TaskResultEvent): Promise<PeekedTarget> {
-  const [rows] = await sequelize.query(PEEK, { bind: [tenantId, event.activity_id ?? null, event.provider_activity_id ?? null] });
-  const row = (rows as Row[])[0];
+export async function peekResultTarget(sql: Sql, tenantId: string, event: TaskResultEvent): Promise<PeekedTarget> {
+  const [row] = await sql.query<Row>(PEEK, [tenantId, event.activity_id ?? null, event.provider_activity_id ?? null]);
   return {
     activity: row?.activity_id ? { id: row.activity_id, status: row.activity_status!, commerceExternalId: row.commerce_external_id! } : null,
     result: row?.result_status ? { resultStatus: row.result_status, occurredAt: row.occurred_at! } : null,

@@ -1,59 +1,93 @@
 // Section 5 resolution, shared by the HTTP fast checks (no transaction, no locks) and the worker (inside
 // its transaction, with row locks so concurrent events for one activity or standalone key serialize).
-import { Op, type Transaction } from 'sequelize';
 import { DomainError, validationFailed } from '../domain/errors';
+import type { ResultRecord } from '../domain/result-body';
 import { decide, incomingEvent, type Decision } from '../domain/rules';
 import type { ActivityStatus, ResultStatus } from '../domain/statuses';
 import type { TaskResultEvent } from '../domain/task-result-event';
-import { Activity } from './Activity';
-import { ActivityResult } from './ActivityResult';
-import { ActivityResultEvent } from './ActivityResultEvent';
-import { Commerce } from './Commerce';
+import type { Sql } from './sql';
+
+/** A result row as the hot paths read it: what a result body and the follow-up rules need. */
+export interface ResultRow extends ResultRecord {
+  readonly tenantId: string;
+}
+
+export interface ActivityRow {
+  readonly id: string;
+  readonly status: ActivityStatus;
+  readonly commerceId: string;
+  readonly commerceExternalId: string;
+  readonly providerActivityId: string | null;
+}
 
 export interface ResultTarget {
   /** The activity the event is for; null for a standalone result. */
-  readonly activity: Activity | null;
+  readonly activity: ActivityRow | null;
   /** The stored result, when one exists. */
-  readonly result: ActivityResult | null;
+  readonly result: ResultRow | null;
 }
 
-export interface LookupOptions {
-  /** When given, rows are read FOR UPDATE inside it. */
-  readonly transaction?: Transaction;
-}
+/** The columns of a ResultRow, for SELECT and RETURNING lists: the table goes by the alias `r`. */
+export const RESULT_COLUMNS = `r.id, r.tenant_id AS "tenantId", r.activity_id AS "activityId", r.source,
+  r.result_status AS "resultStatus", r.external_status AS "externalStatus", r.occurred_at AS "occurredAt",
+  r.task_result AS "taskResult", r.task_comment AS "taskComment", r.contact_type AS "contactType",
+  r.operator_external_id AS "operatorExternalId", r.future_scheduled_at AS "futureScheduledAt",
+  r.task_payload AS "taskPayload", r.created_at AS "createdAt", r.updated_at AS "updatedAt"`;
 
-export async function findResultTarget(tenantId: string, event: TaskResultEvent, { transaction }: LookupOptions = {}): Promise<ResultTarget> {
-  const where = event.activity_id
-    ? { tenantId, id: event.activity_id }
-    : { tenantId, providerActivityId: event.provider_activity_id! };
-  const activity = await Activity.findOne({
-    where,
-    include: [{ model: Commerce, attributes: ['externalId'], required: true }],
-    transaction,
-    lock: transaction && { level: transaction.LOCK.UPDATE, of: Activity },
-  });
-  assertResolvable(event, activity && { id: activity.id, commerceExternalId: activity.commerce!.externalId });
-  if (!activity) {
-    // A standalone key's first two events may race to insert its result: the unique index lets one
-    // win and the other's attempt is retried, to find the row and lock it here.
-    const result = await ActivityResult.findOne({
-      where: { tenantId, providerActivityId: event.provider_activity_id!, activityId: { [Op.is]: null } },
-      transaction,
-      lock: transaction?.LOCK.UPDATE,
-    });
-    return { activity: null, result };
-  }
-  // Read after the activity's lock is held, in a statement of its own: a row joined into the locking
-  // statement would come from the snapshot taken before the wait, missing the result the previous
-  // holder of the lock just wrote (READ COMMITTED re-reads only the locked row).
-  const result = await ActivityResult.findOne({ where: { tenantId, activityId: activity.id }, transaction, lock: transaction?.LOCK.UPDATE });
+const ACTIVITY_COLUMNS = `a.id, a.status, a.commerce_id AS "commerceId", c.external_id AS "commerceExternalId",
+  a.provider_activity_id AS "providerActivityId"`;
+
+const LOCK_ACTIVITY_BY_ID = {
+  name: 'lock-activity-by-id',
+  text: `SELECT ${ACTIVITY_COLUMNS} FROM activities a JOIN commerces c ON c.id = a.commerce_id
+         WHERE a.tenant_id = $1 AND a.id = $2 FOR UPDATE OF a`,
+};
+
+const LOCK_ACTIVITY_BY_PROVIDER_ID = {
+  name: 'lock-activity-by-provider-id',
+  text: `SELECT ${ACTIVITY_COLUMNS} FROM activities a JOIN commerces c ON c.id = a.commerce_id
+         WHERE a.tenant_id = $1 AND a.provider_activity_id = $2 FOR UPDATE OF a`,
+};
+
+const LOCK_ACTIVITY_RESULT = {
+  name: 'lock-activity-result',
+  text: `SELECT ${RESULT_COLUMNS} FROM activity_results r WHERE r.tenant_id = $1 AND r.activity_id = $2 FOR UPDATE`,
+};
+
+const LOCK_STANDALONE_RESULT = {
+  name: 'lock-standalone-result',
+  text: `SELECT ${RESULT_COLUMNS} FROM activity_results r
+         WHERE r.tenant_id = $1 AND r.provider_activity_id = $2 AND r.activity_id IS NULL FOR UPDATE`,
+};
+
+const REPLAYED_RESULT = {
+  name: 'replayed-result',
+  text: `SELECT ${RESULT_COLUMNS}
+         FROM activity_result_events e JOIN activity_results r ON r.id = e.result_id
+         WHERE e.tenant_id = $1 AND e.fingerprint = $2`,
+};
+
+/** Inside a transaction: the event's activity (or none) and its result, each locked FOR UPDATE. */
+export async function lockResultTarget(tx: Sql, tenantId: string, event: TaskResultEvent): Promise<ResultTarget> {
+  const [activity = null] = event.activity_id
+    ? await tx.query<ActivityRow>(LOCK_ACTIVITY_BY_ID, [tenantId, event.activity_id])
+    : await tx.query<ActivityRow>(LOCK_ACTIVITY_BY_PROVIDER_ID, [tenantId, event.provider_activity_id]);
+  assertResolvable(event, activity);
+  // The result is read after the activity's lock is held, in a statement of its own: a row joined into
+  // the locking statement would come from the snapshot taken before the wait, missing the result the
+  // previous holder of the lock just wrote (READ COMMITTED re-reads only the locked row).
+  // A standalone key's first two events may race to insert its result: the unique index lets one win
+  // and the other's attempt is retried, to find the row and lock it here.
+  const [result = null] = activity
+    ? await tx.query<ResultRow>(LOCK_ACTIVITY_RESULT, [tenantId, activity.id])
+    : await tx.query<ResultRow>(LOCK_STANDALONE_RESULT, [tenantId, event.provider_activity_id]);
   return { activity, result };
 }
 
 /** The result an already-applied event (same fingerprint) produced, for exact replays. */
-export async function findReplayedResult(tenantId: string, fingerprint: string, transaction?: Transaction): Promise<ActivityResult | null> {
-  const applied = await ActivityResultEvent.findOne({ where: { tenantId, fingerprint }, attributes: ['resultId'], transaction });
-  return applied && ActivityResult.findByPk(applied.resultId, { transaction });
+export async function findReplayedResult(sql: Sql, tenantId: string, fingerprint: string): Promise<ResultRow | null> {
+  const [result = null] = await sql.query<ResultRow>(REPLAYED_RESULT, [tenantId, fingerprint]);
+  return result;
 }
 
 /** An unknown activity_id is a 404; a linked event must name its activity's own commerce. */
@@ -72,7 +106,7 @@ export interface TargetState {
   readonly result: { readonly resultStatus: ResultStatus; readonly occurredAt: Date } | null;
 }
 
-export type Judgement = { readonly replayed: ActivityResult } | { readonly decision: Decision };
+export type Judgement = { readonly replayed: ResultRow } | { readonly decision: Decision };
 
 /**
  * The rules of section 5 for an event against its target, where an event applied before (same
@@ -81,17 +115,7 @@ export type Judgement = { readonly replayed: ActivityResult } | { readonly decis
  * standalone key that has since been linked to an activity, is caught by the history's unique
  * fingerprint when the worker appends it.)
  */
-export async function judgeEvent(
-  tenantId: string,
-  fingerprint: string,
-  { activity, result }: TargetState,
-  event: TaskResultEvent,
-  transaction?: Transaction,
-): Promise<Judgement> {
-  const replay = async () => {
-    const replayed = await findReplayedResult(tenantId, fingerprint, transaction);
-    return replayed && { replayed };
-  };
+export async function judgeEvent(sql: Sql, tenantId: string, fingerprint: string, { activity, result }: TargetState, event: TaskResultEvent): Promise<Judgement> {
   try {
     return {
       decision: decide({
@@ -101,8 +125,8 @@ export async function judgeEvent(
       }),
     };
   } catch (error) {
-    const replayed = error instanceof DomainError && error.code === 'STALE_EVENT' ? await replay() : null;
-    if (replayed) return replayed;
+    const replayed = error instanceof DomainError && error.code === 'STALE_EVENT' ? await findReplayedResult(sql, tenantId, fingerprint) : null;
+    if (replayed) return { replayed };
     throw error;
   }
 }

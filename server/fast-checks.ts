@@ -7,16 +7,18 @@ import type { TaskResultEvent } from '../domain/task-result-event';
 import type { Sequelize } from 'sequelize';
 import { peekResultTarget } from '../models/peek-target';
 import { assertResolvable, judgeEvent } from '../models/result-target';
+import { withSql } from '../models/sql';
 
 export type FastCheck = { readonly kind: 'replay'; readonly result: ResultBody } | { readonly kind: 'enqueue'; readonly skipped?: Error };
 
 export async function fastCheck(sequelize: Sequelize, tenantId: string, event: TaskResultEvent, fingerprint: string): Promise<FastCheck> {
   try {
-    const target = await peekResultTarget(sequelize, tenantId, event);
-    assertResolvable(event, target.activity);
-    const judgement = await judgeEvent(tenantId, fingerprint, target, event);
-    if ('replayed' in judgement) return { kind: 'replay', result: toResultBody(judgement.replayed) };
-    return { kind: 'enqueue' };
+    return await withSql(sequelize, async (sql) => {
+      const target = await peekResultTarget(sql, tenantId, event);
+      assertResolvable(event, target.activity);
+      const judgement = await judgeEvent(sql, tenantId, fingerprint, target, event);
+      return 'replayed' in judgement ? { kind: 'replay', result: toResultBody(judgement.replayed) } : { kind: 'enqueue' };
+    });
   } catch (error) {
     if (error instanceof DomainError) throw error;
     return { kind: 'enqueue', skipped: error as Error };

@@ -4,6 +4,7 @@
 // backoff. Classification is by error class and SQLSTATE, never by message text.
 import { BaseError, ConnectionError, DatabaseError, TimeoutError, UniqueConstraintError } from 'sequelize';
 import { DomainError } from '../domain/errors';
+import { ConnectionLost, PgDatabaseError } from '../models/sql';
 
 export type Classification =
   | { readonly retry: false; readonly error: DomainError }
@@ -20,25 +21,30 @@ export type Classification =
 const TRANSIENT_SQLSTATE_CLASSES = ['08', '53', '57'];
 const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '55P03', '55006']);
 
+// Sequelize wraps the driver's error as `parent`; the hot paths' plain statements (models/sql.ts) throw
+// the driver's own.
 function sqlState(error: unknown): string | undefined {
-  const parent = (error as { parent?: { code?: unknown }; original?: { code?: unknown } }).parent;
+  if (error instanceof PgDatabaseError) return error.code;
+  const parent = (error as { parent?: { code?: unknown } }).parent;
   return typeof parent?.code === 'string' ? parent.code : undefined;
 }
+
+const UNIQUE_VIOLATION = '23505';
 
 export function classify(error: unknown): Classification {
   if (error instanceof DomainError) return { retry: false, error };
   if (error instanceof ConnectionError) return { retry: true, reason: 'database unreachable', code: 'DATABASE_CONNECTION', waitForDatabase: true };
   if (error instanceof TimeoutError) return { retry: true, reason: 'database timeout', code: 'DATABASE_TIMEOUT' };
-  if (error instanceof UniqueConstraintError) return { retry: true, reason: 'concurrent insert', code: 'CONCURRENT_INSERT' };
   const state = sqlState(error);
-  if (error instanceof DatabaseError && state) {
+  if (error instanceof UniqueConstraintError || state === UNIQUE_VIOLATION) return { retry: true, reason: 'concurrent insert', code: 'CONCURRENT_INSERT' };
+  if ((error instanceof DatabaseError || error instanceof PgDatabaseError) && state) {
     if (TRANSIENT_SQLSTATES.has(state) || TRANSIENT_SQLSTATE_CLASSES.includes(state.slice(0, 2))) {
       return { retry: true, reason: `database ${state}`, code: `DATABASE_${state}` };
     }
   }
   // Unknown errors are retried too: a bug shows up in Bull Board with its attempts, not as a lost event.
   // `code` is a metrics label, so it stays within a small fixed set.
-  return error instanceof BaseError
+  return error instanceof BaseError || error instanceof PgDatabaseError || error instanceof ConnectionLost
     ? { retry: true, reason: error.name, code: 'DATABASE_ERROR' }
     : { retry: true, reason: 'unexpected error', code: 'UNEXPECTED' };
 }

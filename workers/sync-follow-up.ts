@@ -1,11 +1,10 @@
 // The follow-up part of applying an event, inside its transaction: rows now, timers after commit. The
 // result row is already locked FOR UPDATE, so follow-up writes for one result never race each other.
-import { Op, type Transaction } from 'sequelize';
 import type { Logger } from '../config/logger';
-import { planFollowUp } from '../domain/follow-ups';
+import { planFollowUp, type FollowUpState } from '../domain/follow-ups';
 import type { FollowUpJobData } from '../domain/jobs';
-import type { ActivityStatus } from '../domain/statuses';
-import { FollowUp, type ActivityResult } from '../models';
+import type { ActivityStatus, ResultStatus } from '../domain/statuses';
+import type { SqlTransaction } from '../models/sql';
 import type { FollowUpTimers } from './follow-up-timers';
 
 export interface FollowUpDeps {
@@ -13,51 +12,70 @@ export interface FollowUpDeps {
   readonly logger: Logger;
 }
 
+/** What the follow-up rules need of the result as the event left it. */
+export interface FollowUpSource {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly resultStatus: ResultStatus;
+  readonly futureScheduledAt: Date | null;
+}
+
+interface FollowUpRow {
+  readonly id: string;
+  readonly state: Exclude<FollowUpState, 'SUPERSEDED'>;
+  readonly scheduledAt: Date;
+}
+
+// The SCHEDULED follow-up of the result first, else its latest CREATED one.
+const CURRENT = {
+  name: 'current-follow-up',
+  text: `SELECT id, state, scheduled_at AS "scheduledAt" FROM follow_ups
+         WHERE tenant_id = $1 AND result_id = $2 AND state <> 'SUPERSEDED'
+         ORDER BY state = 'SCHEDULED' DESC, created_at DESC
+         LIMIT 1
+         FOR UPDATE`,
+};
+
+const SUPERSEDE = { name: 'supersede-follow-up', text: `UPDATE follow_ups SET state = 'SUPERSEDED', updated_at = now() WHERE id = $1` };
+
+const SCHEDULE = {
+  name: 'schedule-follow-up',
+  text: 'INSERT INTO follow_ups (id, tenant_id, result_id, scheduled_at) VALUES (gen_random_uuid(), $1, $2, $3) RETURNING id',
+};
+
 export async function syncFollowUp(
-  input: { result: ActivityResult; activityStatus: ActivityStatus | null; commerceExternalId: string },
-  transaction: Transaction,
+  input: { result: FollowUpSource; activityStatus: ActivityStatus | null; commerceExternalId: string },
+  tx: SqlTransaction,
   { timers, logger }: FollowUpDeps,
 ): Promise<void> {
   const { result } = input;
-  const current = await currentFollowUp(result, transaction);
+  const [current = null] = await tx.query<FollowUpRow>(CURRENT, [result.tenantId, result.id]);
   const plan = planFollowUp({
-    current: current && { state: current.state === 'SCHEDULED' ? 'SCHEDULED' : 'CREATED', scheduledAt: current.scheduledAt },
+    current,
     futureScheduledAt: result.futureScheduledAt,
     activityStatus: input.activityStatus,
     resultStatus: result.resultStatus,
   });
 
-  // Sequelize runs afterCommit hooks even when the commit itself fails. That is harmless here: a timer
-  // without a committed SCHEDULED row does nothing when it fires, and a row left without its timer is
-  // what the reconciler repairs. So the hooks log failures and never throw.
+  // A hook that fails only logs: a timer without a committed SCHEDULED row does nothing when it fires,
+  // and a row left without its timer is what the reconciler repairs.
   if (plan.supersede && current) {
-    await current.update({ state: 'SUPERSEDED' }, { transaction });
-    const followUpId = current.id;
-    transaction.afterCommit(() =>
-      timers.cancel(followUpId).catch((error) => logger.warn({ followUpId, err: error }, 'could not remove a superseded follow-up timer; it will do nothing when it fires')),
+    await tx.query(SUPERSEDE, [current.id]);
+    tx.afterCommit(() =>
+      timers.cancel(current.id).catch((error) => logger.warn({ followUpId: current.id, err: error }, 'could not remove a superseded follow-up timer; it will do nothing when it fires')),
     );
   }
   if (plan.schedule) {
-    const row = await FollowUp.create({ tenantId: result.tenantId, resultId: result.id, scheduledAt: plan.schedule }, { transaction });
+    const [row] = await tx.query<{ id: string }>(SCHEDULE, [result.tenantId, result.id, plan.schedule]);
     const data: FollowUpJobData = {
-      tenantId: row.tenantId,
+      tenantId: result.tenantId,
       followUpId: row.id,
       commerceExternalId: input.commerceExternalId,
       scheduledAt: plan.schedule.toISOString(),
     };
-    transaction.afterCommit(() =>
+    tx.afterCommit(() =>
       timers.schedule(data).catch((error) => logger.warn({ followUpId: row.id, err: error }, 'could not add a follow-up timer; the reconciler will add it')),
     );
   }
 }
 
-/** The SCHEDULED follow-up of the result, else its latest CREATED one. */
-async function currentFollowUp(result: ActivityResult, transaction: Transaction): Promise<FollowUp | null> {
-  const rows = await FollowUp.findAll({
-    where: { tenantId: result.tenantId, resultId: result.id, state: { [Op.ne]: 'SUPERSEDED' } },
-    order: [['createdAt', 'DESC']],
-    transaction,
-    lock: transaction.LOCK.UPDATE,
-  });
-  return rows.find((r) => r.state === 'SCHEDULED') ?? rows[0] ?? null;
-}

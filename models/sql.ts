@@ -1,0 +1,82 @@
+// The hot paths (the HTTP fast checks, the worker applying an event) run fixed SQL on a plain pg client
+// taken from the process's Sequelize pool: same connections, same timeouts, no second pool. Each
+// statement is named, so PostgreSQL parses and plans it once per connection rather than on every call,
+// and rows come back as plain objects, with no model instances built.
+import { DatabaseError as PgDatabaseError, type ClientBase, type QueryResultRow } from 'pg';
+import type { Sequelize } from 'sequelize';
+
+export interface Statement {
+  /** Unique per statement text: pg prepares a name once per connection. */
+  readonly name: string;
+  readonly text: string;
+}
+
+export interface Sql {
+  query<R extends QueryResultRow>(statement: Statement, values: readonly unknown[]): Promise<R[]>;
+}
+
+export interface SqlTransaction extends Sql {
+  /** Runs after COMMIT succeeds (never after a rollback); a hook's failure is its own to handle. */
+  afterCommit(hook: () => unknown): void;
+}
+
+/** The connection failed under a statement (it was closed, reset, or timed out): no SQLSTATE to go by. */
+export class ConnectionLost extends Error {
+  constructor(cause: unknown) {
+    super(`database connection lost: ${(cause as Error)?.message ?? cause}`, { cause });
+    this.name = 'ConnectionLost';
+  }
+}
+
+export { PgDatabaseError };
+
+/** Sends one statement; a failure without a SQLSTATE is the connection's. */
+async function send<R extends QueryResultRow>(client: ClientBase, query: string | { name: string; text: string; values: unknown[] }): Promise<R[]> {
+  try {
+    return (await client.query<R>(query as string)).rows;
+  } catch (error) {
+    throw error instanceof PgDatabaseError ? error : new ConnectionLost(error);
+  }
+}
+
+function sqlOn(client: ClientBase): Sql {
+  return {
+    query: <R extends QueryResultRow>(statement: Statement, values: readonly unknown[]) =>
+      send<R>(client, { name: statement.name, text: statement.text, values: values as unknown[] }),
+  };
+}
+
+async function acquire(sequelize: Sequelize): Promise<ClientBase> {
+  // Sequelize's postgres connections are pg clients; a failure here is a Sequelize ConnectionError.
+  return (await sequelize.connectionManager.getConnection({ type: 'write' })) as ClientBase;
+}
+
+/** One or more statements outside a transaction, on one pooled connection. */
+export async function withSql<T>(sequelize: Sequelize, work: (sql: Sql) => Promise<T>): Promise<T> {
+  const client = await acquire(sequelize);
+  try {
+    return await work(sqlOn(client));
+  } finally {
+    sequelize.connectionManager.releaseConnection(client);
+  }
+}
+
+/** BEGIN, the work, COMMIT; ROLLBACK on any error. A connection that cannot even roll back is dropped. */
+export async function inTransaction<T>(sequelize: Sequelize, work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+  const client = await acquire(sequelize);
+  const hooks: Array<() => unknown> = [];
+  let healthy = true;
+  try {
+    await send(client, 'BEGIN');
+    const value = await work({ ...sqlOn(client), afterCommit: (hook) => hooks.push(hook) });
+    await send(client, 'COMMIT');
+    hooks.forEach((hook) => hook());
+    return value;
+  } catch (error) {
+    await send(client, 'ROLLBACK').catch(() => (healthy = false));
+    throw error;
+  } finally {
+    if (healthy) sequelize.connectionManager.releaseConnection(client);
+    else await sequelize.connectionManager.destroyConnection(client).catch(() => undefined);
+  }
+}
