@@ -1,33 +1,50 @@
-// The HTTP fast checks' view of an event's target: one read-only statement, no model instances.
+// The HTTP fast checks' view of an event's target: read-only, no locks, no model instances. Requests
+// that arrive while a lookup is in flight are answered together by the next one, a single statement.
 // The worker reads the same rows under locks (result-target.ts); this is only the early answer.
-import type { TaskResultEvent } from '../domain/task-result-event';
+import type { Sequelize } from 'sequelize';
 import type { ActivityStatus, ResultStatus } from '../domain/statuses';
-import type { Sql } from './sql';
+import type { TaskResultEvent } from '../domain/task-result-event';
+import { Batcher } from './batcher';
+import { withSql, type Sql } from './sql';
 
 export interface PeekedTarget {
   readonly activity: { readonly id: string; readonly status: ActivityStatus; readonly commerceExternalId: string } | null;
   readonly result: { readonly resultStatus: ResultStatus; readonly occurredAt: Date } | null;
 }
 
-// The linked rows first: an activity with the event's id wins over a standalone result with that key.
+interface Key {
+  readonly tenantId: string;
+  readonly activityId: string | null;
+  readonly providerActivityId: string | null;
+}
+
+// One row per key found, numbered as the keys were given. The linked rows rank first: an activity with
+// the event's id wins over a standalone result with that key.
 const PEEK = {
-  name: 'peek-result-target',
+  name: 'peek-result-targets',
   text: `
-  SELECT 1 AS rank, a.id AS activity_id, a.status AS activity_status, c.external_id AS commerce_external_id,
-         r.result_status, r.occurred_at
-  FROM activities a
-  JOIN commerces c ON c.id = a.commerce_id
-  LEFT JOIN activity_results r ON r.activity_id = a.id
-  WHERE a.tenant_id = $1 AND (a.id = $2::uuid OR ($2::uuid IS NULL AND a.provider_activity_id = $3))
-  UNION ALL
-  SELECT 2, NULL, NULL, NULL, r.result_status, r.occurred_at
-  FROM activity_results r
-  WHERE $2::uuid IS NULL AND r.tenant_id = $1 AND r.provider_activity_id = $3 AND r.activity_id IS NULL
-  ORDER BY rank
-  LIMIT 1`,
+  SELECT k.n, t.activity_id, t.activity_status, t.commerce_external_id, t.result_status, t.occurred_at
+  FROM unnest($1::uuid[], $2::uuid[], $3::text[]) WITH ORDINALITY AS k (tenant_id, activity_id, provider_activity_id, n)
+  CROSS JOIN LATERAL (
+    SELECT 1 AS rank, a.id AS activity_id, a.status AS activity_status, c.external_id AS commerce_external_id,
+           r.result_status, r.occurred_at
+    FROM activities a
+    JOIN commerces c ON c.id = a.commerce_id
+    LEFT JOIN activity_results r ON r.activity_id = a.id
+    WHERE a.tenant_id = k.tenant_id
+      AND (a.id = k.activity_id OR (k.activity_id IS NULL AND a.provider_activity_id = k.provider_activity_id))
+    UNION ALL
+    SELECT 2, NULL, NULL, NULL, r.result_status, r.occurred_at
+    FROM activity_results r
+    WHERE k.activity_id IS NULL AND r.tenant_id = k.tenant_id
+      AND r.provider_activity_id = k.provider_activity_id AND r.activity_id IS NULL
+    ORDER BY rank
+    LIMIT 1
+  ) t`,
 };
 
-interface Row extends Record<string, unknown> {
+interface Row {
+  n: string;
   activity_id: string | null;
   activity_status: ActivityStatus | null;
   commerce_external_id: string | null;
@@ -35,10 +52,30 @@ interface Row extends Record<string, unknown> {
   occurred_at: Date | null;
 }
 
-export async function peekResultTarget(sql: Sql, tenantId: string, event: TaskResultEvent): Promise<PeekedTarget> {
-  const [row] = await sql.query<Row>(PEEK, [tenantId, event.activity_id ?? null, event.provider_activity_id ?? null]);
+const NOTHING: PeekedTarget = { activity: null, result: null };
+
+function toTarget(row: Row): PeekedTarget {
   return {
-    activity: row?.activity_id ? { id: row.activity_id, status: row.activity_status!, commerceExternalId: row.commerce_external_id! } : null,
-    result: row?.result_status ? { resultStatus: row.result_status, occurredAt: row.occurred_at! } : null,
+    activity: row.activity_id ? { id: row.activity_id, status: row.activity_status!, commerceExternalId: row.commerce_external_id! } : null,
+    result: row.result_status ? { resultStatus: row.result_status, occurredAt: row.occurred_at! } : null,
   };
+}
+
+export class TargetPeeker {
+  private readonly batcher: Batcher<Key, PeekedTarget>;
+
+  constructor(sequelize: Sequelize) {
+    this.batcher = new Batcher((keys) => withSql(sequelize, (sql) => peekAll(sql, keys)), { maxInFlight: 1, maxBatch: 200 });
+  }
+
+  peek(tenantId: string, event: TaskResultEvent): Promise<PeekedTarget> {
+    return this.batcher.load({ tenantId, activityId: event.activity_id ?? null, providerActivityId: event.provider_activity_id ?? null });
+  }
+}
+
+async function peekAll(sql: Sql, keys: readonly Key[]): Promise<PeekedTarget[]> {
+  const rows = await sql.query<Row>(PEEK, [keys.map((k) => k.tenantId), keys.map((k) => k.activityId), keys.map((k) => k.providerActivityId)]);
+  const targets = keys.map(() => NOTHING);
+  for (const row of rows) targets[Number(row.n) - 1] = toTarget(row);
+  return targets;
 }

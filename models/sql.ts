@@ -61,6 +61,11 @@ export async function withSql<T>(sequelize: Sequelize, work: (sql: Sql) => Promi
   }
 }
 
+/** Statements outside any transaction, each on whichever pooled connection is free. */
+export function pooledSql(sequelize: Sequelize): Sql {
+  return { query: (statement, values) => withSql(sequelize, (sql) => sql.query(statement, values)) };
+}
+
 /** BEGIN, the work, COMMIT; ROLLBACK on any error. A connection that cannot even roll back is dropped. */
 export async function inTransaction<T>(sequelize: Sequelize, work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
   const client = await acquire(sequelize);

@@ -1,26 +1,34 @@
 // Read-only checks before enqueueing, so providers get an immediate 404/409 for what is certain to fail.
 // The worker checks everything again under locks. If PostgreSQL cannot be reached the checks are skipped:
 // the queue exists to absorb outages.
+import type { Sequelize } from 'sequelize';
 import { DomainError } from '../domain/errors';
 import { toResultBody, type ResultBody } from '../domain/result-body';
 import type { TaskResultEvent } from '../domain/task-result-event';
-import type { Sequelize } from 'sequelize';
-import { peekResultTarget } from '../models/peek-target';
+import { TargetPeeker } from '../models/peek-target';
 import { assertResolvable, judgeEvent } from '../models/result-target';
-import { withSql } from '../models/sql';
+import { pooledSql, type Sql } from '../models/sql';
 
 export type FastCheck = { readonly kind: 'replay'; readonly result: ResultBody } | { readonly kind: 'enqueue'; readonly skipped?: Error };
 
-export async function fastCheck(sequelize: Sequelize, tenantId: string, event: TaskResultEvent, fingerprint: string): Promise<FastCheck> {
-  try {
-    return await withSql(sequelize, async (sql) => {
-      const target = await peekResultTarget(sql, tenantId, event);
+export class FastChecks {
+  private readonly peeker: TargetPeeker;
+  private readonly sql: Sql;
+
+  constructor(sequelize: Sequelize) {
+    this.peeker = new TargetPeeker(sequelize);
+    this.sql = pooledSql(sequelize);
+  }
+
+  async check(tenantId: string, event: TaskResultEvent, fingerprint: string): Promise<FastCheck> {
+    try {
+      const target = await this.peeker.peek(tenantId, event);
       assertResolvable(event, target.activity);
-      const judgement = await judgeEvent(sql, tenantId, fingerprint, target, event);
+      const judgement = await judgeEvent(this.sql, tenantId, fingerprint, target, event);
       return 'replayed' in judgement ? { kind: 'replay', result: toResultBody(judgement.replayed) } : { kind: 'enqueue' };
-    });
-  } catch (error) {
-    if (error instanceof DomainError) throw error;
-    return { kind: 'enqueue', skipped: error as Error };
+    } catch (error) {
+      if (error instanceof DomainError) throw error;
+      return { kind: 'enqueue', skipped: error as Error };
+    }
   }
 }

@@ -8,7 +8,7 @@ import { parseTaskResult } from '../../domain/schemas/task-result';
 import { eventFingerprint } from '../../domain/task-result-event';
 import { ActivityResult } from '../../models';
 import type { AppDeps } from '../app';
-import { fastCheck } from '../fast-checks';
+import { FastChecks } from '../fast-checks';
 import { serviceUnavailable } from '../http-errors';
 import type { Finished } from '../job-waiter';
 import { authenticate, principalOf } from '../middleware/auth';
@@ -35,6 +35,7 @@ function wantsAsync(req: Request): boolean {
 export function activityResultsRouter(deps: AppDeps): Router {
   const { apiKeys, resultTypes, taskResults, config, logger } = deps;
   const router = Router();
+  const fastChecks = new FastChecks(deps.sequelize);
   const canCreate = authenticate(apiKeys, ['CREATE_ACTIVITY']);
   const canView = authenticate(apiKeys, ['VIEW_ACTIVITIES', 'CREATE_ACTIVITY']);
 
@@ -71,7 +72,7 @@ export function activityResultsRouter(deps: AppDeps): Router {
         throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request body');
       }
     }
-    const check = await fastCheck(deps.sequelize, tenantId, event, fingerprint);
+    const check = await fastChecks.check(tenantId, event, fingerprint);
     if (check.kind === 'replay') return void res.status(200).json(check.result);
     if (check.skipped) logger.warn({ err: check.skipped }, 'fast checks skipped: database unreachable');
 
