@@ -1,8 +1,9 @@
-// The worker's writes for one applied event, on rows its transaction has locked (result-target.ts).
-import type { ActivityStatus, ResultSource, ResultStatus } from '../domain/statuses';
+// The worker's write for one applied event, on the rows its transaction has locked (result-target.ts):
+// the result row, its history row and the activity's new status, in one statement and one round trip.
+import type { ActivityStatus, ResultSource } from '../domain/statuses';
 import type { TaskResultEvent } from '../domain/task-result-event';
 import { RESULT_COLUMNS, type ResultRow } from './result-target';
-import type { Sql } from './sql';
+import { PgDatabaseError, type Sql } from './sql';
 
 /** Where a new result belongs. */
 export interface ResultOwner {
@@ -13,19 +14,63 @@ export interface ResultOwner {
   readonly source: ResultSource;
 }
 
-// The result reflects the last applied event: fields the event leaves out are cleared. $1 is the row
-// (its id, or its owner's tenant for an insert); $2..$12 are the event's fields in this order.
-const EVENT_COLUMN_NAMES = [
+export interface ResultWrite {
+  readonly event: TaskResultEvent;
+  /** The request body as received, for the history. */
+  readonly body: unknown;
+  readonly fingerprint: string;
+  readonly jobId: string | null;
+  readonly receivedAt: string;
+  /** The activity's new status, when the event changes it. */
+  readonly activityStatus: ActivityStatus | null;
+}
+
+// $1..$11: the result's fields, all set by every event (what the event leaves out is cleared).
+const EVENT_COLUMNS = [
   'result_status', 'external_status', 'occurred_at', 'hard_override', 'raw_payload', 'task_result', 'task_comment',
   'contact_type', 'operator_external_id', 'future_scheduled_at', 'task_payload',
 ];
-const EVENT_COLUMNS = EVENT_COLUMN_NAMES.join(', ');
-const SET_EVENT_COLUMNS = EVENT_COLUMN_NAMES.map((column, i) => `${column} = $${i + 2}`).join(', ');
+const param = (i: number) => `$${i + 1}`;
 
-function eventFields(event: TaskResultEvent): unknown[] {
+// $12..$16: the history row and the activity's new status; the rest is the insert's or the update's own.
+const HISTORY_AND_ACTIVITY = `
+  appended AS (
+    INSERT INTO activity_result_events (tenant_id, result_id, occurred_at, status, body, fingerprint, job_id, received_at)
+    SELECT "tenantId", id, "occurredAt", "resultStatus", $12, $13, $14, $15 FROM result
+  ),
+  activity AS (
+    UPDATE activities SET status = $16, updated_at = now()
+    FROM result WHERE activities.id = result."activityId" AND $16::text IS NOT NULL
+  )
+  SELECT * FROM result`;
+
+const UPDATE_RESULT = {
+  name: 'update-result',
+  text: `WITH result AS (
+    UPDATE activity_results r SET ${EVENT_COLUMNS.map((column, i) => `${column} = ${param(i)}`).join(', ')}, updated_at = now()
+    WHERE r.id = $17
+    RETURNING ${RESULT_COLUMNS}
+  ),${HISTORY_AND_ACTIVITY}`,
+};
+
+const INSERT_RESULT = {
+  name: 'insert-result',
+  text: `WITH result AS (
+    INSERT INTO activity_results AS r (${EVENT_COLUMNS.join(', ')}, id, tenant_id, activity_id, provider_activity_id, commerce_id, source)
+    VALUES (${EVENT_COLUMNS.map((_, i) => param(i)).join(', ')}, gen_random_uuid(), $17, $18, $19, $20, $21)
+    ON CONFLICT DO NOTHING
+    RETURNING ${RESULT_COLUMNS}
+  ),${HISTORY_AND_ACTIVITY}`,
+};
+
+// pg would send a JavaScript array as a PostgreSQL array: JSON columns get their text.
+const jsonOrNull = (value: object | undefined) => (value === undefined ? null : JSON.stringify(value));
+
+function sharedValues(write: ResultWrite): unknown[] {
+  const { event } = write;
   const task = event.task_result;
   return [
-    event.status satisfies ResultStatus,
+    event.status,
     event.external_status ?? null,
     event.occurred_at,
     event.hard_override,
@@ -36,43 +81,30 @@ function eventFields(event: TaskResultEvent): unknown[] {
     task.operator_external_id ?? null,
     task.future_scheduled_at ?? null,
     jsonOrNull(task.payload),
+    JSON.stringify(write.body),
+    write.fingerprint,
+    write.jobId,
+    write.receivedAt,
+    write.activityStatus,
   ];
 }
 
-// pg would send a JavaScript array as a PostgreSQL array: JSON columns get their text.
-const jsonOrNull = (value: object | undefined) => (value === undefined ? null : JSON.stringify(value));
-
-const UPDATE_RESULT = {
-  name: 'update-result',
-  text: `UPDATE activity_results r
-         SET ${SET_EVENT_COLUMNS}, updated_at = now()
-         WHERE r.id = $1
-         RETURNING ${RESULT_COLUMNS}`,
-};
-
-const INSERT_RESULT = {
-  name: 'insert-result',
-  text: `INSERT INTO activity_results AS r (tenant_id, ${EVENT_COLUMNS}, id, activity_id, provider_activity_id, commerce_id, source)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, gen_random_uuid(), $13, $14, $15, $16)
-         RETURNING ${RESULT_COLUMNS}`,
-};
-
-const SET_ACTIVITY_STATUS = {
-  name: 'set-activity-status',
-  text: 'UPDATE activities SET status = $2, updated_at = now() WHERE id = $1',
-};
-
-export async function updateResult(tx: Sql, resultId: string, event: TaskResultEvent): Promise<ResultRow> {
-  const [row] = await tx.query<ResultRow>(UPDATE_RESULT, [resultId, ...eventFields(event)]);
+export async function updateResult(sql: Sql, resultId: string, write: ResultWrite): Promise<ResultRow> {
+  const [row] = await sql.query<ResultRow>(UPDATE_RESULT, [...sharedValues(write), resultId]);
   return row;
 }
 
-export async function insertResult(tx: Sql, owner: ResultOwner, event: TaskResultEvent): Promise<ResultRow> {
+/**
+ * The new result, or null when a concurrent transaction has just made the same one: the first two events
+ * of a standalone key find no row to lock, and the unique index lets only one of them insert.
+ */
+export async function insertResult(sql: Sql, owner: ResultOwner, write: ResultWrite): Promise<ResultRow | null> {
   const { tenantId, activityId, providerActivityId, commerceId, source } = owner;
-  const [row] = await tx.query<ResultRow>(INSERT_RESULT, [tenantId, ...eventFields(event), activityId, providerActivityId, commerceId, source]);
+  const [row = null] = await sql.query<ResultRow>(INSERT_RESULT, [...sharedValues(write), tenantId, activityId, providerActivityId, commerceId, source]);
   return row;
 }
 
-export async function setActivityStatus(tx: Sql, activityId: string, status: ActivityStatus): Promise<void> {
-  await tx.query(SET_ACTIVITY_STATUS, [activityId, status]);
+/** The history holds this event already (its fingerprint is unique per tenant): nothing was written. */
+export function isAlreadyInHistory(error: unknown): boolean {
+  return error instanceof PgDatabaseError && error.code === '23505' && error.table === 'activity_result_events';
 }

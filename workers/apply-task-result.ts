@@ -7,12 +7,11 @@ import type { TaskResultJobData, TaskResultJobResult } from '../domain/jobs';
 import { toResultBody } from '../domain/result-body';
 import { resultTypeViolations, type ResultTypeRule } from '../domain/result-types';
 import type { TaskResultEvent } from '../domain/task-result-event';
-import { appendEvent } from '../models/history';
 import { placeholderCommerceId } from '../models/placeholder-commerce';
-import { findReplayedResult, judgeEvent, lockResultTarget } from '../models/result-target';
+import { findReplayedResult, judgeEvent, lockResultTarget, type ResultTarget } from '../models/result-target';
 import type { ResultTypeDirectory } from '../models/result-type-directory';
-import { insertResult, setActivityStatus, updateResult } from '../models/result-writes';
-import { inTransaction, withSql, type SqlTransaction } from '../models/sql';
+import { insertResult, isAlreadyInHistory, updateResult, type ResultWrite } from '../models/result-writes';
+import { inTransaction, pooledSql, type SqlTransaction } from '../models/sql';
 import { syncFollowUp, type FollowUpDeps } from './sync-follow-up';
 
 export interface ApplyDeps extends FollowUpDeps {
@@ -22,56 +21,70 @@ export interface ApplyDeps extends FollowUpDeps {
 
 type JobInput = { readonly id?: string; readonly data: TaskResultJobData };
 
-export async function applyTaskResult(deps: ApplyDeps, job: JobInput, event: TaskResultEvent): Promise<TaskResultJobResult> {
-  const { tenantId, fingerprint } = job.data;
-  const resultTypes = await deps.resultTypes.forTenant(tenantId);
-  try {
-    return await inTransaction(deps.sequelize, (tx) => applyInTransaction(tx, deps, job, event, resultTypes));
-  } catch (error) {
-    if (!(error instanceof AlreadyInHistory)) throw error;
-    const replayed = await withSql(deps.sequelize, (sql) => findReplayedResult(sql, tenantId, fingerprint));
-    return { outcome: 'replayed', result: toResultBody(replayed!) };
+// A transaction that loses the race to insert a standalone key's first result runs again at once, and
+// finds that result to lock. Past this many losses in a row the job is retried later.
+const MAX_RUNS = 5;
+
+/** Other events for the same key kept winning the race to create its result: retried with backoff. */
+export class TargetBusy extends Error {
+  constructor() {
+    super(`lost the race to create the result ${MAX_RUNS} times in a row`);
+    this.name = 'TargetBusy';
   }
 }
 
-/** The event is in the history under another target: a standalone key since linked to an activity. */
-class AlreadyInHistory extends Error {}
+export async function applyTaskResult(deps: ApplyDeps, job: JobInput, event: TaskResultEvent): Promise<TaskResultJobResult> {
+  const { tenantId, fingerprint } = job.data;
+  const resultTypes = await deps.resultTypes.forTenant(tenantId);
+  for (let run = 0; run < MAX_RUNS; run++) {
+    try {
+      const outcome = await inTransaction(deps.sequelize, (tx) => applyInTransaction(tx, deps, job, event, resultTypes));
+      if (outcome) return outcome;
+    } catch (error) {
+      // The event is in the history under another target: a standalone key since linked to an activity.
+      if (!isAlreadyInHistory(error)) throw error;
+      const replayed = await findReplayedResult(pooledSql(deps.sequelize), tenantId, fingerprint);
+      return { outcome: 'replayed', result: toResultBody(replayed!) };
+    }
+  }
+  throw new TargetBusy();
+}
 
+/** The outcome, or undefined when a concurrent transaction created the result this one meant to. */
 async function applyInTransaction(
   tx: SqlTransaction,
   deps: FollowUpDeps,
   job: JobInput,
   event: TaskResultEvent,
   resultTypes: readonly ResultTypeRule[],
-): Promise<TaskResultJobResult> {
+): Promise<TaskResultJobResult | undefined> {
   const { tenantId, fingerprint, body, receivedAt } = job.data;
   const target = await lockResultTarget(tx, tenantId, event);
   const judgement = await judgeEvent(tx, tenantId, fingerprint, target, event);
   if ('replayed' in judgement) return { outcome: 'replayed', result: toResultBody(judgement.replayed) };
-  const { activity, result: stored } = target;
-  const { decision } = judgement;
   assertKnownResultType(resultTypes, event);
 
-  const result = stored
-    ? await updateResult(tx, stored.id, event)
-    : await insertResult(tx, {
-        tenantId,
-        activityId: activity?.id ?? null,
-        providerActivityId: event.provider_activity_id ?? activity?.providerActivityId ?? null,
-        commerceId: activity?.commerceId ?? (await placeholderCommerceId(tx, tenantId, event.commerce_external_id)),
-        source: activity ? 'RETEN_ACTIVITY' : 'STANDALONE',
-      }, event);
-  const appended = await appendEvent(tx, {
-    tenantId, resultId: result.id, occurredAt: event.occurred_at, status: event.status, body, fingerprint, jobId: job.id ?? null, receivedAt,
-  });
-  if (!appended) throw new AlreadyInHistory();
-  if (activity && decision.activityStatus) await setActivityStatus(tx, activity.id, decision.activityStatus);
+  const { activity, result: stored } = target;
+  const activityStatus = judgement.decision.activityStatus;
+  const write: ResultWrite = { event, body, fingerprint, jobId: job.id ?? null, receivedAt, activityStatus };
+  const result = stored ? await updateResult(tx, stored.id, write) : await insertNew(tx, tenantId, target, write);
+  if (!result) return undefined;
   // Only a result that had, or now gets, a follow-up date can have follow-up rows to keep in step.
   if (stored?.futureScheduledAt || result.futureScheduledAt) {
-    const activityStatus = decision.activityStatus ?? activity?.status ?? null;
-    await syncFollowUp({ result, activityStatus, commerceExternalId: event.commerce_external_id }, tx, deps);
+    const status = activityStatus ?? activity?.status ?? null;
+    await syncFollowUp({ result, activityStatus: status, commerceExternalId: event.commerce_external_id }, tx, deps);
   }
   return { outcome: stored ? 'updated' : 'created', result: toResultBody(result) };
+}
+
+async function insertNew(tx: SqlTransaction, tenantId: string, { activity }: ResultTarget, write: ResultWrite) {
+  return insertResult(tx, {
+    tenantId,
+    activityId: activity?.id ?? null,
+    providerActivityId: write.event.provider_activity_id ?? activity?.providerActivityId ?? null,
+    commerceId: activity?.commerceId ?? (await placeholderCommerceId(tx, tenantId, write.event.commerce_external_id)),
+    source: activity ? 'RETEN_ACTIVITY' : 'STANDALONE',
+  }, write);
 }
 
 function assertKnownResultType(rules: readonly ResultTypeRule[], event: TaskResultEvent): void {

@@ -5,6 +5,7 @@
 import { BaseError, ConnectionError, DatabaseError, TimeoutError, UniqueConstraintError } from 'sequelize';
 import { DomainError } from '../domain/errors';
 import { ConnectionLost, PgDatabaseError } from '../models/sql';
+import { TargetBusy } from './apply-task-result';
 
 export type Classification =
   | { readonly retry: false; readonly error: DomainError }
@@ -35,6 +36,7 @@ export function classify(error: unknown): Classification {
   if (error instanceof DomainError) return { retry: false, error };
   if (error instanceof ConnectionError) return { retry: true, reason: 'database unreachable', code: 'DATABASE_CONNECTION', waitForDatabase: true };
   if (error instanceof TimeoutError) return { retry: true, reason: 'database timeout', code: 'DATABASE_TIMEOUT' };
+  if (error instanceof TargetBusy) return { retry: true, reason: 'concurrent first events for one key', code: 'TARGET_BUSY' };
   const state = sqlState(error);
   if (error instanceof UniqueConstraintError || state === UNIQUE_VIOLATION) return { retry: true, reason: 'concurrent insert', code: 'CONCURRENT_INSERT' };
   if ((error instanceof DatabaseError || error instanceof PgDatabaseError) && state) {

@@ -1,5 +1,6 @@
 // The follow-up part of applying an event, inside its transaction: rows now, timers after commit. The
-// result row is already locked FOR UPDATE, so follow-up writes for one result never race each other.
+// transaction has just written the result row, and so holds its lock: follow-up writes for one result
+// never race each other.
 import type { Logger } from '../config/logger';
 import { planFollowUp, type FollowUpState } from '../domain/follow-ups';
 import type { FollowUpJobData } from '../domain/jobs';
