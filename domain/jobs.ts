@@ -16,10 +16,15 @@ export const JOB_NAMES = {
 /** No API key or other secret ever goes into job data. */
 export interface TaskResultJobData {
   readonly tenantId: string;
-  /** Of the canonical event; the worker derives the same from `body`. */
+  /** Of the canonical event. */
   readonly fingerprint: string;
-  /** The request body as received: the worker validates it again and keeps it in the history. */
+  /** The request body as received, for the history. */
   readonly body: unknown;
+  /**
+   * The body as the API validated it (canonical form), so the worker does not validate it again. A job
+   * queued without it is validated from `body` by the worker.
+   */
+  readonly event?: TaskResultEvent;
   /** When the API accepted the event; the clock-skew rule is judged against it. */
   readonly receivedAt: string;
   readonly requestId?: string;

@@ -76,7 +76,7 @@ export function activityResultsRouter(deps: AppDeps): Router {
     if (check.kind === 'replay') return void res.status(200).json(check.result);
     if (check.skipped) logger.warn({ err: check.skipped }, 'fast checks skipped: database unreachable');
 
-    const data: TaskResultJobData = { tenantId, fingerprint, body: req.body, receivedAt: receivedAt.toISOString(), requestId: res.locals.requestId };
+    const data: TaskResultJobData = { tenantId, fingerprint, body: req.body, event, receivedAt: receivedAt.toISOString(), requestId: res.locals.requestId };
     await taskResults.add(taskResultJobName(tenantId, event), data, jobId);
     if (wantsAsync(req)) {
       res.set('Preference-Applied', 'respond-async');
