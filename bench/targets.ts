@@ -1,7 +1,7 @@
 // How each target is set up and started: the bare reference and the real service, each as a web and a
 // worker process on its own fresh database and queue prefix, and the keys its events rotate over.
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { QUEUES } from '../domain/jobs';
 import type { EventKey } from './load';
@@ -46,15 +46,25 @@ function childEnv(ctx: TargetContext, port: number): NodeJS.ProcessEnv {
   };
 }
 
+/** Node's options for a Procfile process (`web: node --flag dist/...`): the service runs as deployed. */
+export function procfileNodeArgs(process: string): string[] {
+  const line = readFileSync(path.join(DIST, '..', 'Procfile'), 'utf8').split('\n').find((l) => l.startsWith(`${process}:`));
+  const words = line?.slice(process.length + 1).trim().split(/\s+/) ?? [];
+  if (words[0] !== 'node') throw new Error(`the Procfile has no "${process}: node ..." line`);
+  return words.slice(1, -1);
+}
+
 /** With --profile, each process writes a V8 CPU profile there when it stops. */
-function nodeArgs(ctx: TargetContext): string[] {
+function profileArgs(ctx: TargetContext): string[] {
   return ctx.options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.options.profileDir}`] : [];
 }
 
-async function startPair(ctx: TargetContext, scripts: { web: string; worker: string }, env: NodeJS.ProcessEnv) {
-  const worker = Child.start('worker', scripts.worker, env, ctx.logPath('worker'), nodeArgs(ctx));
+type Scripts = Record<'web' | 'worker', { readonly script: string; readonly nodeArgs: readonly string[] }>;
+
+async function startPair(ctx: TargetContext, scripts: Scripts, env: NodeJS.ProcessEnv) {
+  const worker = Child.start('worker', scripts.worker.script, env, ctx.logPath('worker'), [...scripts.worker.nodeArgs, ...profileArgs(ctx)]);
   ctx.adopt(worker);
-  const web = Child.start('web', scripts.web, env, ctx.logPath('web'), nodeArgs(ctx));
+  const web = Child.start('web', scripts.web.script, env, ctx.logPath('web'), [...scripts.web.nodeArgs, ...profileArgs(ctx)]);
   ctx.adopt(web);
   const baseUrl = `http://127.0.0.1:${env.PORT}`;
   await waitReady(`${baseUrl}/readyz`, [web, worker], 30_000);
@@ -77,7 +87,7 @@ function mixKeys(runId: string, standalone: number, activityIds: readonly string
 async function startReference(ctx: TargetContext): Promise<StartedTarget> {
   await createReferenceSchema(ctx.databaseUrl);
   const env = childEnv(ctx, await freePort());
-  const script = (name: string) => path.join(DIST, 'bench', 'reference', `${name}.js`);
+  const script = (name: string) => ({ script: path.join(DIST, 'bench', 'reference', `${name}.js`), nodeArgs: [] });
   const { web, worker, baseUrl } = await startPair(ctx, { web: script('web'), worker: script('worker') }, env);
   // The reference knows no activities: an activity id is just another key to it.
   const activityIds = Array.from({ length: ctx.options.activities }, () => randomUUID());
@@ -131,8 +141,11 @@ export async function createActivities(baseUrl: string, apiKey: string, runId: s
 }
 
 async function startService(ctx: TargetContext): Promise<StartedTarget> {
-  const scripts = { web: path.join(DIST, 'server', 'index.js'), worker: path.join(DIST, 'workers', 'index.js') };
-  for (const script of Object.values(scripts)) {
+  const scripts: Scripts = {
+    web: { script: path.join(DIST, 'server', 'index.js'), nodeArgs: procfileNodeArgs('web') },
+    worker: { script: path.join(DIST, 'workers', 'index.js'), nodeArgs: procfileNodeArgs('worker') },
+  };
+  for (const { script } of Object.values(scripts)) {
     if (!existsSync(script)) throw new Error(`${path.relative(DIST, script)} is not built: is the service there yet? (BENCH_TARGETS=reference runs the reference alone)`);
   }
   const env = childEnv(ctx, await freePort());
