@@ -12,10 +12,16 @@ export class JobWaiter {
   constructor(private readonly queue: Queue, events: QueueEvents) {
     events.on('completed', ({ jobId, returnvalue }) => this.settle(jobId, { state: 'completed', value: returnvalue }));
     events.on('failed', ({ jobId, failedReason }) => this.settle(jobId, { state: 'failed', reason: failedReason }));
+    // An add that found its job already there: the job may have finished long ago, so look it up.
+    events.on('duplicated', ({ jobId }) => void this.look(jobId).catch(() => undefined));
   }
 
-  /** The job's outcome, or undefined when it has not finished within `timeoutMs`. */
-  async wait(jobId: string, timeoutMs: number): Promise<Finished | undefined> {
+  /**
+   * The job's outcome, or undefined when it has not finished within `timeoutMs`. With `add`, the job is
+   * added once the wait is listening, so no outcome can be missed and a new job needs no lookup; without,
+   * the job exists already and is looked up once listening.
+   */
+  async wait(jobId: string, timeoutMs: number, add?: () => Promise<void>): Promise<Finished | undefined> {
     let resolve!: (finished: Finished | undefined) => void;
     const outcome = new Promise<Finished | undefined>((r) => (resolve = r));
     const listeners = this.waiting.get(jobId) ?? new Set();
@@ -23,16 +29,20 @@ export class JobWaiter {
     this.waiting.set(jobId, listeners);
     const timer = setTimeout(() => resolve(undefined), timeoutMs);
     try {
-      // Subscribed first, then look: a job that finished before we subscribed is not missed.
-      const job = await this.queue.getJob(jobId);
-      const now = job && (await finishedState(job));
-      if (now) resolve(now);
+      await (add ? add() : this.look(jobId));
       return await outcome;
     } finally {
       clearTimeout(timer);
       listeners.delete(resolve);
       if (listeners.size === 0 && this.waiting.get(jobId) === listeners) this.waiting.delete(jobId);
     }
+  }
+
+  private async look(jobId: string): Promise<void> {
+    if (!this.waiting.has(jobId)) return;
+    const job = await this.queue.getJob(jobId);
+    const now = job && (await finishedState(job));
+    if (now) this.settle(jobId, now);
   }
 
   private settle(jobId: string, finished: Finished): void {

@@ -57,6 +57,12 @@ export class TaskResultQueue {
     return this.redis(this.queue.getJob(jobId));
   }
 
+  /** Adds the job as `add` does and waits up to `timeoutMs` for its outcome (undefined if none yet). */
+  addAndWait(name: string, data: TaskResultJobData, jobId: string, timeoutMs: number): Promise<Finished | undefined> {
+    return this.redis(this.waiter.wait(jobId, timeoutMs, () => this.add(name, data, jobId)), timeoutMs + this.timeoutMs);
+  }
+
+  /** Waits up to `timeoutMs` for the outcome of a job that exists already. */
   wait(jobId: string, timeoutMs: number): Promise<Finished | undefined> {
     return this.redis(this.waiter.wait(jobId, timeoutMs), timeoutMs + this.timeoutMs);
   }

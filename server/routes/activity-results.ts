@@ -77,12 +77,13 @@ export function activityResultsRouter(deps: AppDeps): Router {
     if (check.skipped) logger.warn({ err: check.skipped }, 'fast checks skipped: database unreachable');
 
     const data: TaskResultJobData = { tenantId, fingerprint, body: req.body, event, receivedAt: receivedAt.toISOString(), requestId: res.locals.requestId };
-    await taskResults.add(taskResultJobName(tenantId, event), data, jobId);
+    const name = taskResultJobName(tenantId, event);
     if (wantsAsync(req)) {
+      await taskResults.add(name, data, jobId);
       res.set('Preference-Applied', 'respond-async');
       return accepted(res, jobId);
     }
-    let finished = await taskResults.wait(jobId, config.syncWaitMs);
+    let finished = await taskResults.addAndWait(name, data, jobId, config.syncWaitMs);
     if (finished?.state === 'failed' && !fromFailedReason(finished.reason)) {
       // An earlier copy of this event ran out of attempts during an outage: run it again.
       await taskResults.retryFailed(jobId);
