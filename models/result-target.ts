@@ -24,8 +24,14 @@ export interface ResultTarget {
   /** The activity the event is for; null for a standalone result. */
   readonly activity: ActivityRow | null;
   /** The stored result, when one exists. */
-  readonly result: ResultRow | null;
+  readonly result: LockedResult | null;
 }
+
+/** What the rules and the write need of a stored result; the write returns the whole row. */
+export type LockedResult = Pick<ResultRow, 'id' | 'resultStatus' | 'occurredAt' | 'futureScheduledAt'>;
+
+const LOCKED_RESULT_COLUMNS = `r.id, r.result_status AS "resultStatus", r.occurred_at AS "occurredAt",
+  r.future_scheduled_at AS "futureScheduledAt"`;
 
 /** The columns of a ResultRow, for SELECT and RETURNING lists: the table goes by the alias `r`. */
 export const RESULT_COLUMNS = `r.id, r.tenant_id AS "tenantId", r.activity_id AS "activityId", r.source,
@@ -51,12 +57,12 @@ const LOCK_ACTIVITY_BY_PROVIDER_ID = {
 
 const LOCK_ACTIVITY_RESULT = {
   name: 'lock-activity-result',
-  text: `SELECT ${RESULT_COLUMNS} FROM activity_results r WHERE r.tenant_id = $1 AND r.activity_id = $2 FOR UPDATE`,
+  text: `SELECT ${LOCKED_RESULT_COLUMNS} FROM activity_results r WHERE r.tenant_id = $1 AND r.activity_id = $2 FOR UPDATE`,
 };
 
 const LOCK_STANDALONE_RESULT = {
   name: 'lock-standalone-result',
-  text: `SELECT ${RESULT_COLUMNS} FROM activity_results r
+  text: `SELECT ${LOCKED_RESULT_COLUMNS} FROM activity_results r
          WHERE r.tenant_id = $1 AND r.provider_activity_id = $2 AND r.activity_id IS NULL FOR UPDATE`,
 };
 
@@ -79,8 +85,8 @@ export async function lockResultTarget(tx: Sql, tenantId: string, event: TaskRes
   // A standalone key's first two events may race to insert its result: the unique index lets one win
   // and the other's attempt is retried, to find the row and lock it here.
   const [result = null] = activity
-    ? await tx.query<ResultRow>(LOCK_ACTIVITY_RESULT, [tenantId, activity.id])
-    : await tx.query<ResultRow>(LOCK_STANDALONE_RESULT, [tenantId, event.provider_activity_id]);
+    ? await tx.query<LockedResult>(LOCK_ACTIVITY_RESULT, [tenantId, activity.id])
+    : await tx.query<LockedResult>(LOCK_STANDALONE_RESULT, [tenantId, event.provider_activity_id]);
   return { activity, result };
 }
 
