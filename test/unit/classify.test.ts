@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { ConnectionRefusedError, DatabaseError, UniqueConstraintError, ValidationError } from 'sequelize';
 import { DomainError } from '../../domain/errors';
+import { ConnectionLost, PgDatabaseError } from '../../models/sql';
+import { TargetBusy } from '../../workers/apply-task-result';
 import { classify } from '../../workers/classify';
 
 function pgError(code: string): DatabaseError {
@@ -20,6 +22,17 @@ describe('error classification', () => {
       expect(classify(pgError(code)), code).to.deep.include({ retry: true });
     }
     expect(classify(new UniqueConstraintError({ message: 'duplicate key' })).retry).to.equal(true);
+  });
+
+  it('classifies errors from the driver itself (the hot paths run plain statements) the same way', () => {
+    const driverError = (code: string) => Object.assign(new PgDatabaseError(`pg ${code}`, 0, 'error'), { code });
+    for (const code of ['40P01', '40001', '55P03', '57P01', '08006']) {
+      expect(classify(driverError(code)), code).to.deep.include({ retry: true, code: `DATABASE_${code}` });
+    }
+    expect(classify(driverError('23505'))).to.deep.include({ retry: true, code: 'CONCURRENT_INSERT' });
+    expect(classify(driverError('22P02'))).to.deep.include({ retry: true, code: 'DATABASE_ERROR' });
+    expect(classify(new ConnectionLost(new Error('Connection terminated unexpectedly')))).to.deep.include({ retry: true, code: 'DATABASE_ERROR' });
+    expect(classify(new TargetBusy())).to.deep.include({ retry: true, code: 'TARGET_BUSY' });
   });
 
   it('tells a database that cannot be reached from an attempt that failed', () => {
