@@ -66,6 +66,16 @@ const LOCK_STANDALONE_RESULT = {
          WHERE r.tenant_id = $1 AND r.provider_activity_id = $2 AND r.activity_id IS NULL FOR UPDATE`,
 };
 
+// A provider key's standalone result, unless an activity has the key (it would win): the common case of
+// a standalone key locked in one statement.
+const LOCK_STANDALONE_RESULT_UNLESS_LINKED = {
+  name: 'lock-standalone-result-unless-linked',
+  text: `SELECT ${LOCKED_RESULT_COLUMNS} FROM activity_results r
+         WHERE r.tenant_id = $1 AND r.provider_activity_id = $2 AND r.activity_id IS NULL
+           AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.tenant_id = $1 AND a.provider_activity_id = $2)
+         FOR UPDATE`,
+};
+
 const REPLAYED_RESULT = {
   name: 'replayed-result',
   text: `SELECT ${RESULT_COLUMNS}
@@ -75,6 +85,10 @@ const REPLAYED_RESULT = {
 
 /** Inside a transaction: the event's activity (or none) and its result, each locked FOR UPDATE. */
 export async function lockResultTarget(tx: Sql, tenantId: string, event: TaskResultEvent): Promise<ResultTarget> {
+  if (!event.activity_id) {
+    const [standalone] = await tx.query<LockedResult>(LOCK_STANDALONE_RESULT_UNLESS_LINKED, [tenantId, event.provider_activity_id]);
+    if (standalone) return { activity: null, result: standalone };
+  }
   const [activity = null] = event.activity_id
     ? await tx.query<ActivityRow>(LOCK_ACTIVITY_BY_ID, [tenantId, event.activity_id])
     : await tx.query<ActivityRow>(LOCK_ACTIVITY_BY_PROVIDER_ID, [tenantId, event.provider_activity_id]);
@@ -82,8 +96,8 @@ export async function lockResultTarget(tx: Sql, tenantId: string, event: TaskRes
   // The result is read after the activity's lock is held, in a statement of its own: a row joined into
   // the locking statement would come from the snapshot taken before the wait, missing the result the
   // previous holder of the lock just wrote (READ COMMITTED re-reads only the locked row).
-  // A standalone key's first two events may race to insert its result: the unique index lets one win
-  // and the other's attempt is retried, to find the row and lock it here.
+  // A standalone key's first two events may both find no row to lock: the unique index lets one insert
+  // its result, and the other's transaction runs again to find that row and lock it here.
   const [result = null] = activity
     ? await tx.query<LockedResult>(LOCK_ACTIVITY_RESULT, [tenantId, activity.id])
     : await tx.query<LockedResult>(LOCK_STANDALONE_RESULT, [tenantId, event.provider_activity_id]);
