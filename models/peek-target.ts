@@ -5,7 +5,7 @@ import type { Sequelize } from 'sequelize';
 import type { ActivityStatus, ResultStatus } from '../domain/statuses';
 import type { TaskResultEvent } from '../domain/task-result-event';
 import { Batcher } from './batcher';
-import { withSql, type Sql } from './sql';
+import { pooledSql, type Sql } from './sql';
 
 export interface PeekedTarget {
   readonly activity: { readonly id: string; readonly status: ActivityStatus; readonly commerceExternalId: string } | null;
@@ -65,7 +65,8 @@ export class TargetPeeker {
   private readonly batcher: Batcher<Key, PeekedTarget>;
 
   constructor(sequelize: Sequelize) {
-    this.batcher = new Batcher((keys) => withSql(sequelize, (sql) => peekAll(sql, keys)), { maxInFlight: 1, maxBatch: 200 });
+    const sql = pooledSql(sequelize);
+    this.batcher = new Batcher((keys) => peekAll(sql, keys), { maxInFlight: 1, maxBatch: 200 });
   }
 
   peek(tenantId: string, event: TaskResultEvent): Promise<PeekedTarget> {

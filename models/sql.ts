@@ -52,7 +52,7 @@ async function acquire(sequelize: Sequelize): Promise<ClientBase> {
 }
 
 /** One or more statements outside a transaction, on one pooled connection. */
-export async function withSql<T>(sequelize: Sequelize, work: (sql: Sql) => Promise<T>): Promise<T> {
+async function withSql<T>(sequelize: Sequelize, work: (sql: Sql) => Promise<T>): Promise<T> {
   const client = await acquire(sequelize);
   try {
     return await work(sqlOn(client));
