@@ -31,8 +31,12 @@ const schema = Joi.object({
 })
   .or('activity_id', 'provider_activity_id')
   // A request with a JSON content type but no body at all leaves the body undefined.
-  .required()
-  .messages({ 'object.missing': 'one of activity_id or provider_activity_id is required', 'any.required': 'a JSON object body is required' });
+  .required();
+
+const BODY_MESSAGES = {
+  'object.missing': 'one of activity_id or provider_activity_id is required',
+  'any.required': 'a JSON object body is required',
+};
 
 export interface TaskResultRules {
   readonly now: Date;
@@ -55,7 +59,7 @@ function crossFieldViolations(event: TaskResultEvent, rules: TaskResultRules): E
 /** The canonical event, or a VALIDATION_FAILED DomainError listing every violation. */
 export function parseTaskResult(body: unknown, rules: TaskResultRules, extra: (e: TaskResultEvent) => ErrorDetail[] = () => []): TaskResultEvent {
   const { value, error } = schema.validate(body, { abortEarly: false, convert: true });
-  const details = [...(error ? toDetails(error) : []), ...unstorableStringPaths(body)];
+  const details = [...(error ? toDetails(error, BODY_MESSAGES) : []), ...unstorableStringPaths(body)];
   if (details.length === 0) details.push(...crossFieldViolations(value, rules), ...extra(value));
   if (details.length > 0) throw validationFailed(`invalid task result: ${details.map((d) => d.message).join('; ')}`, details);
   return value as TaskResultEvent;

@@ -15,13 +15,12 @@ const schema = Joi.object({
   channel: Joi.string().min(1).max(100).empty(null),
   scheduled_at: zonedIsoDate().empty(null),
 })
-  .required()
-  .messages({ 'any.required': 'a JSON object body is required' });
+  .required();
 
 export function parseNewActivity(body: unknown): NewActivity {
   const { value, error } = schema.validate(body, { abortEarly: false, convert: true });
   // Like a task result's, or PostgreSQL would store NUL as "\0" and an unpaired surrogate as U+FFFD.
-  const details = [...(error ? toDetails(error) : []), ...unstorableStringPaths(body)];
+  const details = [...(error ? toDetails(error, { 'any.required': 'a JSON object body is required' }) : []), ...unstorableStringPaths(body)];
   if (details.length > 0) throw validationFailed(`invalid activity: ${details.map((d) => d.message).join('; ')}`, details);
   return value;
 }

@@ -57,6 +57,32 @@ describe('task result schema and fingerprints', () => {
     }
   });
 
+  it('words each violation for its own field, and those about the whole body for the body', () => {
+    const details = (b: unknown) => {
+      try {
+        parseTaskResult(b, rules);
+        return [];
+      } catch (error) {
+        return (error as { details: { path: string; message: string }[] }).details;
+      }
+    };
+    const { commerce_external_id: _, ...withoutCommerce } = body;
+    expect(details({ ...withoutCommerce, activity_id: 'A1', occurred_at: '2025-01-16T15:30:00', task_result: {} })).to.deep.equal([
+      { path: 'activity_id', message: '"activity_id" must be a UUID' },
+      { path: 'commerce_external_id', message: '"commerce_external_id" is required' },
+      { path: 'occurred_at', message: '"occurred_at" must be an ISO 8601 date-time with a time zone (Z or ±hh:mm)' },
+      { path: 'task_result.result', message: '"task_result.result" is required' },
+    ]);
+    const { provider_activity_id: __, ...withoutKey } = body;
+    expect(details(withoutKey)).to.deep.equal([{ path: '', message: 'one of activity_id or provider_activity_id is required' }]);
+    expect(details(undefined)).to.deep.equal([{ path: '', message: 'a JSON object body is required' }]);
+    const deep: Record<string, unknown> = {};
+    let node = deep;
+    for (let i = 0; i < 40; i++) node = (node.a = {}) as Record<string, unknown>;
+    expect(details({ ...body, raw_payload: deep })).to.deep.equal([{ path: 'raw_payload', message: '"raw_payload" is nested deeper than 32 levels' }]);
+    expect(parseTaskResult({ ...withoutKey, activity_id: 'AAAAAAAA-AAAA-4AAA-8AAA-AAAAAAAAAAAA' }, rules).activity_id).to.equal('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa');
+  });
+
   it('builds job ids without colons that tell their tenant', () => {
     const tenant = '0b9a3f9e-8d1c-4f7e-9a41-3c2b1d0e5f6a';
     const id = taskResultJobId(tenant, 'ab'.repeat(32), 'key:with:colons');
