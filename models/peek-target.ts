@@ -19,20 +19,26 @@ interface Key {
 }
 
 // One row per key found, numbered as the keys were given. The linked rows rank first: an activity with
-// the event's id wins over a standalone result with that key.
+// the event's id wins over a standalone result with that key. Each branch is a lookup on one index.
+const ACTIVITY_TARGET = `a.id AS activity_id, a.status AS activity_status, c.external_id AS commerce_external_id,
+      r.result_status, r.occurred_at
+    FROM activities a
+    JOIN commerces c ON c.id = a.commerce_id
+    LEFT JOIN LATERAL (
+      SELECT r.result_status, r.occurred_at FROM activity_results r WHERE r.tenant_id = a.tenant_id AND r.activity_id = a.id
+    ) r ON true`;
+
 const PEEK = {
   name: 'peek-result-targets',
   text: `
   SELECT k.n, t.activity_id, t.activity_status, t.commerce_external_id, t.result_status, t.occurred_at
   FROM unnest($1::uuid[], $2::uuid[], $3::text[]) WITH ORDINALITY AS k (tenant_id, activity_id, provider_activity_id, n)
   CROSS JOIN LATERAL (
-    SELECT 1 AS rank, a.id AS activity_id, a.status AS activity_status, c.external_id AS commerce_external_id,
-           r.result_status, r.occurred_at
-    FROM activities a
-    JOIN commerces c ON c.id = a.commerce_id
-    LEFT JOIN activity_results r ON r.activity_id = a.id
-    WHERE a.tenant_id = k.tenant_id
-      AND (a.id = k.activity_id OR (k.activity_id IS NULL AND a.provider_activity_id = k.provider_activity_id))
+    SELECT 1 AS rank, ${ACTIVITY_TARGET}
+    WHERE a.tenant_id = k.tenant_id AND a.id = k.activity_id
+    UNION ALL
+    SELECT 1, ${ACTIVITY_TARGET}
+    WHERE k.activity_id IS NULL AND a.tenant_id = k.tenant_id AND a.provider_activity_id = k.provider_activity_id
     UNION ALL
     SELECT 2, NULL, NULL, NULL, r.result_status, r.occurred_at
     FROM activity_results r
