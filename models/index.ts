@@ -32,6 +32,11 @@ export function createSequelize(databaseUrl: string, options: DatabaseOptions = 
       statement_timeout: 15_000,
       lock_timeout: 10_000,
       idle_in_transaction_session_timeout: 30_000,
+      // Only the hot paths' named statements (sql.ts) are kept prepared. Left to choose, PostgreSQL plans
+      // them again on every call: a plan for the parameters' actual values always looks cheaper than the
+      // generic one (one key in an array parameter versus a guessed hundred), though it is the same
+      // plan, and planning costs more than running them. A generic plan is made once per connection.
+      options: '-c plan_cache_mode=force_generic_plan',
     },
   });
 }
