@@ -70,6 +70,22 @@ export const jsonObject = () =>
     .unknown(true)
     .custom((value: object, helpers) => (depthOf(value) > MAX_DEPTH ? helpers.message({ custom: `{{#label}} is nested deeper than ${MAX_DEPTH} levels` }) : value));
 
+export const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** The keys of an object schema that are not required. */
+export function optionalKeys(schema: Joi.ObjectSchema): string[] {
+  const keys = (schema.describe().keys ?? {}) as Record<string, { flags?: { presence?: string } }>;
+  return Object.keys(keys).filter((key) => keys[key].flags?.presence !== 'required');
+}
+
+/** `value` without those of `keys` that are null; `value` itself when none is. */
+export function withoutNullKeys(value: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  if (!keys.some((key) => value[key] === null)) return value;
+  const copy = { ...value };
+  for (const key of keys) if (copy[key] === null) delete copy[key];
+  return copy;
+}
+
 /**
  * Joi's details as the API reports them. `bodyMessages` words, by error type, the errors about the body as
  * a whole: given with `.messages()` they would apply to every field as well.

@@ -30,6 +30,8 @@ describe('task result schema and fingerprints', () => {
     const a = parseTaskResult(body, rules);
     const b = parseTaskResult({ hard_override: false, ...body, occurred_at: '2025-01-16T14:30:00Z', task_result: { result: 'success' } }, rules);
     expect(eventFingerprint(a)).to.equal(eventFingerprint(b));
+    const nulls = { ...body, activity_id: null, external_status: null, hard_override: null, raw_payload: null, task_result: { result: 'success', comment: null, payload: null } };
+    expect(parseTaskResult(nulls, rules)).to.deep.equal(a);
     expect(eventFingerprint(parseTaskResult({ ...body, status: 'PENDING' }, rules))).to.not.equal(eventFingerprint(a));
   });
 
