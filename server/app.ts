@@ -40,12 +40,13 @@ export function buildApp(deps: AppDeps): Express {
   app.use(requestLog(deps.logger));
   app.use(httpMetrics(createHttpMetrics(deps.registry)));
   registerQueueDepth(deps.registry, deps.queues);
+  // The API first: its requests are the many, and need not be offered to the routers below.
+  app.use('/api/activity-results', routeBase('/api/activity-results'), activityResultsRouter(deps));
+  app.use('/api/activities', routeBase('/api/activities'), activitiesRouter(deps));
   app.use(healthRouter(deps));
   app.use(metricsRouter(deps.registry));
   app.use(BOARD_PATH, routeBase(BOARD_PATH));
   mountBoard(app, { queues: deps.queues, config: deps.config, logger: deps.logger });
-  app.use('/api/activity-results', routeBase('/api/activity-results'), activityResultsRouter(deps));
-  app.use('/api/activities', routeBase('/api/activities'), activitiesRouter(deps));
   app.use(notFound);
   app.use(errorHandler(deps.logger));
   return app;

@@ -25,10 +25,20 @@ export function createHttpMetrics(registry: Registry): HttpMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  // The series per method, route and status, made once: prom-client would hash the labels on every call.
+  const series = new Map<string, { count: () => void; time: (seconds: number) => void }>();
   return {
     observe(method, route, status, seconds) {
-      requests.inc({ method, route, status: String(status) });
-      duration.observe({ method, route }, seconds);
+      const key = `${method} ${route} ${status}`;
+      let one = series.get(key);
+      if (!one) {
+        const counter = requests.labels(method, route, String(status));
+        const histogram = duration.labels(method, route);
+        one = { count: () => counter.inc(), time: (s) => histogram.observe(s) };
+        series.set(key, one);
+      }
+      one.count();
+      one.time(seconds);
     },
   };
 }
