@@ -67,7 +67,7 @@ export function loadOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOption
 
   const rounds = Math.floor(number('rounds', 1, 1));
   const durationS = number('duration', 15, 1);
-  const warmupS = number('warmup', 3, 0);
+  const warmupS = number('warmup', 10, 0);
   const drainTimeoutS = number('drain-timeout', 120, 1);
   // Per target: start-up, warm-up, two phases, two drains and clean-up, with room to spare.
   const perTargetS = 60 + warmupS + 2 * durationS + 2 * drainTimeoutS;
