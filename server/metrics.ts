@@ -3,6 +3,7 @@
 // same, global, numbers). Job outcomes are counted by the workers where jobs finish (workers/job-metrics.ts).
 import type { Queue } from 'bullmq';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { seriesBy } from '../config/metric-series';
 
 export const DEPTH_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 const DEPTH_TIMEOUT_MS = 1_000;
@@ -25,20 +26,12 @@ export function createHttpMetrics(registry: Registry): HttpMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  // The series per method, route and status, made once: prom-client would hash the labels on every call.
-  const series = new Map<string, { count: () => void; time: (seconds: number) => void }>();
+  const requestsBy = seriesBy((method, route, status) => requests.labels(method, route, status));
+  const durationBy = seriesBy((method, route) => duration.labels(method, route));
   return {
     observe(method, route, status, seconds) {
-      const key = `${method} ${route} ${status}`;
-      let one = series.get(key);
-      if (!one) {
-        const counter = requests.labels(method, route, String(status));
-        const histogram = duration.labels(method, route);
-        one = { count: () => counter.inc(), time: (s) => histogram.observe(s) };
-        series.set(key, one);
-      }
-      one.count();
-      one.time(seconds);
+      requestsBy(method, route, String(status)).inc();
+      durationBy(method, route).observe(seconds);
     },
   };
 }

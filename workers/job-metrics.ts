@@ -2,6 +2,7 @@
 // counters (Prometheus sums them over instances); the worker serves them on WORKER_METRICS_PORT, and
 // `npm run dev` adds them to the web's /metrics because both share one registry there.
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { seriesBy } from '../config/metric-series';
 
 export type JobOutcome = 'completed' | 'failed' | 'retried';
 
@@ -23,10 +24,12 @@ export function createJobMetrics(registry: Registry): JobMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
+  const jobsBy = seriesBy((queue, outcome, code) => jobs.labels(queue, outcome, code));
+  const durationBy = seriesBy((queue, outcome) => duration.labels(queue, outcome));
   return {
     record(queue, outcome, code, seconds) {
-      jobs.inc({ queue, outcome, code });
-      duration.observe({ queue, outcome }, Math.max(0, seconds));
+      jobsBy(queue, outcome, code).inc();
+      durationBy(queue, outcome).observe(Math.max(0, seconds));
     },
   };
 }
