@@ -1,5 +1,5 @@
-// The HTTP fast checks' view of an event's target: read-only, no locks, no model instances. Requests
-// that arrive while a lookup is in flight are answered together by the next one, a single statement.
+// The HTTP fast checks' view of an event's target: read-only, no locks, no model instances. Requests that
+// arrive while every lookup slot is busy are answered together by the next lookup, a single statement.
 // The worker reads the same rows under locks (result-target.ts); this is only the early answer.
 import type { Sequelize } from 'sequelize';
 import type { ActivityStatus, ResultStatus } from '../domain/statuses';
@@ -72,7 +72,10 @@ export class TargetPeeker {
 
   constructor(sequelize: Sequelize) {
     const sql = pooledSql(sequelize);
-    this.batcher = new Batcher((keys) => peekAll(sql, keys), { maxInFlight: 1, maxBatch: 200 });
+    // A few lookups at once: with one, a request waits out the lookup ahead of it as well as its own
+    // (sync POSTs at 4 connections: 25-40% more requests a second with 4 than with 1). A few of the
+    // pool's connections, so the API's other queries still find one.
+    this.batcher = new Batcher((keys) => peekAll(sql, keys), { maxInFlight: 4, maxBatch: 200 });
   }
 
   peek(tenantId: string, event: TaskResultEvent): Promise<PeekedTarget> {
