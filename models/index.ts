@@ -1,3 +1,4 @@
+import pg, { type ClientConfig } from 'pg';
 import { Sequelize } from 'sequelize-typescript';
 import { Activity } from './Activity';
 import { ActivityResult } from './ActivityResult';
@@ -19,10 +20,26 @@ export interface DatabaseOptions {
   readonly connectTimeoutMs?: number;
 }
 
+/**
+ * pg whose clients pipeline: a query goes out at once instead of after the answer to the one before, so
+ * a transaction's BEGIN travels with its first statement and its COMMIT with its last (sql.ts). Sequelize
+ * awaits each of its own queries, so those run as before.
+ */
+const pipelinedPg: typeof pg = Object.create(pg, {
+  Client: {
+    value: class PipelinedClient extends pg.Client {
+      constructor(config: ClientConfig) {
+        super({ ...config, pipeline: true });
+      }
+    },
+  },
+});
+
 /** Call once per process: the models bind to the instance made last. */
 export function createSequelize(databaseUrl: string, options: DatabaseOptions = {}): Sequelize {
   return new Sequelize(withDefaultUser(databaseUrl), {
     dialect: 'postgres',
+    dialectModule: pipelinedPg,
     logging: options.logging ?? false,
     models: [Tenant, ApiKey, Commerce, Activity, ActivityResult, ActivityResultEvent, TaskResultType, FollowUp],
     pool: { max: options.poolMax ?? 10, min: 0, idle: 10_000, acquire: 10_000 },

@@ -18,6 +18,8 @@ export interface Sql {
 export interface SqlTransaction extends Sql {
   /** Runs after COMMIT succeeds (never after a rollback); a hook's failure is its own to handle. */
   afterCommit(hook: () => unknown): void;
+  /** The transaction's last statement, sent together with COMMIT: its rows once both succeeded. */
+  queryAndCommit<R extends QueryResultRow>(statement: Statement, values: readonly unknown[]): Promise<R[]>;
 }
 
 /** The connection failed under a statement (it was closed, reset, or timed out): no SQLSTATE to go by. */
@@ -66,15 +68,40 @@ export function pooledSql(sequelize: Sequelize): Sql {
   return { query: (statement, values) => withSql(sequelize, (sql) => sql.query(statement, values)) };
 }
 
-/** BEGIN, the work, COMMIT; ROLLBACK on any error. A connection that cannot even roll back is dropped. */
+/**
+ * BEGIN, the work, COMMIT; ROLLBACK on any error. A connection that cannot even roll back is dropped.
+ * The connections pipeline (see models/index.ts): BEGIN goes out with the work's first statement, and
+ * `queryAndCommit` sends the last one with COMMIT, so a short transaction costs two round trips.
+ */
 export async function inTransaction<T>(sequelize: Sequelize, work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
   const client = await acquire(sequelize);
   const hooks: Array<() => unknown> = [];
   let healthy = true;
+  let committed: Promise<unknown> | undefined;
+  // Sent ahead of the statements that follow; each of them waits for it before its rows are used, so
+  // none is acted on unless the transaction began.
+  const begun = settledLater(send(client, 'BEGIN'));
+  const after = async <R>(rows: Promise<R[]>) => {
+    await begun;
+    return rows;
+  };
+  const sql = sqlOn(client);
+  const tx: SqlTransaction = {
+    query: <R extends QueryResultRow>(statement: Statement, values: readonly unknown[]) => after(settledLater(sql.query<R>(statement, values))),
+    afterCommit: (hook) => hooks.push(hook),
+    async queryAndCommit<R extends QueryResultRow>(statement: Statement, values: readonly unknown[]) {
+      const rows = settledLater(sql.query<R>(statement, values));
+      // After a failed statement PostgreSQL answers COMMIT by rolling back: the statement's error is
+      // the one that counts.
+      committed = settledLater(send(client, 'COMMIT'));
+      const result = await after(rows);
+      await committed;
+      return result;
+    },
+  };
   try {
-    await send(client, 'BEGIN');
-    const value = await work({ ...sqlOn(client), afterCommit: (hook) => hooks.push(hook) });
-    await send(client, 'COMMIT');
+    const value = await work(tx);
+    await (committed ?? send(client, 'COMMIT'));
     hooks.forEach((hook) => hook());
     return value;
   } catch (error) {
@@ -84,4 +111,10 @@ export async function inTransaction<T>(sequelize: Sequelize, work: (tx: SqlTrans
     if (healthy) sequelize.connectionManager.releaseConnection(client);
     else await sequelize.connectionManager.destroyConnection(client).catch(() => undefined);
   }
+}
+
+/** A promise awaited only later, maybe after another has failed: its rejection is not unhandled meanwhile. */
+function settledLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }

@@ -11,7 +11,7 @@ import { placeholderCommerceId } from '../models/placeholder-commerce';
 import { findReplayedResult, judgeEvent, lockResultTarget, type ResultTarget } from '../models/result-target';
 import type { ResultTypeDirectory } from '../models/result-type-directory';
 import { insertResult, isAlreadyInHistory, updateResult, type ResultWrite } from '../models/result-writes';
-import { inTransaction, pooledSql, type SqlTransaction } from '../models/sql';
+import { inTransaction, pooledSql, type Sql, type SqlTransaction } from '../models/sql';
 import { syncFollowUp, type FollowUpDeps } from './sync-follow-up';
 
 export interface ApplyDeps extends FollowUpDeps {
@@ -67,18 +67,21 @@ async function applyInTransaction(
   const { activity, result: stored } = target;
   const activityStatus = judgement.decision.activityStatus;
   const write: ResultWrite = { event, body, fingerprint, jobId: job.id ?? null, receivedAt, activityStatus };
-  const result = stored ? await updateResult(tx, stored.id, write) : await insertNew(tx, tenantId, target, write);
+  // Only a result that had, or now gets, a follow-up date can have follow-up rows to keep in step. For
+  // the others the write is the transaction's last statement, and goes out with COMMIT.
+  const keepsFollowUpsInStep = Boolean(stored?.futureScheduledAt || event.task_result.future_scheduled_at);
+  const writer: Sql = keepsFollowUpsInStep ? tx : { query: tx.queryAndCommit };
+  const result = stored ? await updateResult(writer, stored.id, write) : await insertNew(tx, writer, tenantId, target, write);
   if (!result) return undefined;
-  // Only a result that had, or now gets, a follow-up date can have follow-up rows to keep in step.
-  if (stored?.futureScheduledAt || result.futureScheduledAt) {
+  if (keepsFollowUpsInStep) {
     const status = activityStatus ?? activity?.status ?? null;
     await syncFollowUp({ result, activityStatus: status, commerceExternalId: event.commerce_external_id }, tx, deps);
   }
   return { outcome: stored ? 'updated' : 'created', result: toResultBody(result) };
 }
 
-async function insertNew(tx: SqlTransaction, tenantId: string, { activity }: ResultTarget, write: ResultWrite) {
-  return insertResult(tx, {
+async function insertNew(tx: SqlTransaction, writer: Sql, tenantId: string, { activity }: ResultTarget, write: ResultWrite) {
+  return insertResult(writer, {
     tenantId,
     activityId: activity?.id ?? null,
     providerActivityId: write.event.provider_activity_id ?? activity?.providerActivityId ?? null,
