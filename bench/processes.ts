@@ -66,6 +66,18 @@ export class Child {
     }
   }
 
+  /** CPU time used so far, user and system, in seconds (Linux counts it in 1/100 s); 0 once it has exited. */
+  cpuSeconds(): number {
+    if (!this.running || this.pid === undefined) return 0;
+    try {
+      const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      return 0;
+    }
+  }
+
   /** SIGKILL, as a crash or the OOM killer would: no shutdown hook runs. Resolves once it has exited. */
   async kill(): Promise<void> {
     if (!this.running) return;

@@ -22,6 +22,16 @@ export interface TargetFigures {
   /** Events answered 2xx (sync or async) that never became a history row: should be none. */
   readonly notApplied: number;
   readonly peakRssMb: { readonly web: number; readonly worker: number };
+  /**
+   * CPU time per applied event, in µs: for the synchronous phase until its queue was empty, and for the
+   * async phase with its drain. Where the time goes, and less noisy than the rates on a shared machine.
+   */
+  readonly cpuUsPerEvent: { readonly sync: ProcessCpu; readonly async: ProcessCpu };
+}
+
+export interface ProcessCpu {
+  readonly web: number;
+  readonly worker: number;
 }
 
 type Target = { kind: 'ratio-min' | 'ratio-max' | 'max' | 'zero'; value: number };
@@ -39,6 +49,10 @@ const FIGURES: Figure[] = [
   { name: 'async non-2xx+errors', digits: 0, pick: (f) => f.async.failures, target: { kind: 'zero', value: 0 }, worst: true },
   { name: 'drain events/s', digits: 0, pick: (f) => f.drain.eventsPerSec, target: { kind: 'ratio-min', value: 0.8 } },
   { name: '2xx events not applied', digits: 0, pick: (f) => f.notApplied, target: { kind: 'zero', value: 0 }, worst: true },
+  { name: 'sync web CPU us/event', digits: 0, pick: (f) => f.cpuUsPerEvent.sync.web },
+  { name: 'sync worker CPU us/event', digits: 0, pick: (f) => f.cpuUsPerEvent.sync.worker },
+  { name: 'async web CPU us/event', digits: 0, pick: (f) => f.cpuUsPerEvent.async.web },
+  { name: 'async worker CPU us/event', digits: 0, pick: (f) => f.cpuUsPerEvent.async.worker },
   { name: 'web peak RSS MB', digits: 0, pick: (f) => f.peakRssMb.web, target: { kind: 'max', value: 200 }, worst: true },
   { name: 'worker peak RSS MB', digits: 0, pick: (f) => f.peakRssMb.worker, target: { kind: 'max', value: 250 }, worst: true },
 ];

@@ -9,7 +9,7 @@ import { Client } from 'pg';
 import { EventStream, runPhase } from './load';
 import { loadOptions, type BenchOptions, type TargetName } from './options';
 import { watchRss, type Child } from './processes';
-import { compare, formatDetails, formatTable, writeResults, type Runs, type TargetFigures } from './report';
+import { compare, formatDetails, formatTable, writeResults, type ProcessCpu, type Runs, type TargetFigures } from './report';
 import { QueueWatch, countRows, createDatabase, databaseUrlFor, deletePrefix, dropDatabase, uniqueSuffix } from './stores';
 import { START } from './targets';
 
@@ -77,12 +77,15 @@ async function benchTarget(name: TargetName, options: BenchOptions, stamp: strin
     await load(options.warmupS, target.headers);
     await settle('the warm-up');
   }
+  const cpu = () => ({ web: target.web.cpuSeconds(), worker: target.worker.cpuSeconds() });
   const rowsAtStart = await countRows(db, target.historyTable);
+  const syncCpu = cpu();
   log(`${name}: synchronous load, ${options.durationS} s`);
   const sync = await load(options.durationS, target.headers);
   await settle('the synchronous load');
 
   const rowsBefore = await countRows(db, target.historyTable);
+  const asyncCpu = cpu();
   const failedBefore = await queue.failed();
   log(`${name}: async load, ${options.durationS} s, then drain`);
   const startedAt = Date.now();
@@ -91,6 +94,7 @@ async function benchTarget(name: TargetName, options: BenchOptions, stamp: strin
   const emptyAt = await queue.waitEmpty(drainTimeoutMs);
   const applied = (await countRows(db, target.historyTable)) - rowsBefore;
   const seconds = ((emptyAt ?? Date.now()) - startedAt) / 1000;
+  const cpuUsPerEvent = { sync: perEvent(syncCpu, asyncCpu, rowsBefore - rowsAtStart), async: perEvent(asyncCpu, cpu(), applied) };
   stopRss();
   alive();
   return {
@@ -107,7 +111,14 @@ async function benchTarget(name: TargetName, options: BenchOptions, stamp: strin
     // Answers cut off when a phase ends can add rows no 2xx counted, never the reverse: clamp each phase.
     notApplied: Math.max(0, sync.responses2xx - (rowsBefore - rowsAtStart)) + Math.max(0, async.responses2xx - applied),
     peakRssMb: { web: target.web.peakRssKb / 1024, worker: target.worker.peakRssKb / 1024 },
+    cpuUsPerEvent,
   };
+}
+
+/** CPU time each process used between two readings, per event applied meanwhile, in µs. */
+function perEvent(before: ProcessCpu, after: ProcessCpu, events: number): ProcessCpu {
+  const us = (seconds: number) => (events > 0 ? (seconds * 1e6) / events : 0);
+  return { web: us(after.web - before.web), worker: us(after.worker - before.worker) };
 }
 
 async function main(): Promise<number> {
