@@ -14,6 +14,16 @@ const body = {
   task_result: { result: 'success' },
 };
 
+/** The violations parseTaskResult reports for a body; none when it passes. */
+function violations(b: unknown): { path: string; message: string }[] {
+  try {
+    parseTaskResult(b, rules);
+    return [];
+  } catch (error) {
+    return (error as { details?: { path: string; message: string }[] }).details ?? [];
+  }
+}
+
 describe('task result schema and fingerprints', () => {
   it('normalizes dates to UTC and defaults hard_override', () => {
     const event = parseTaskResult(body, rules);
@@ -36,14 +46,7 @@ describe('task result schema and fingerprints', () => {
   });
 
   it('refuses strings PostgreSQL cannot store: NUL and unpaired surrogates, in values and keys', () => {
-    const paths = (b: unknown) => {
-      try {
-        parseTaskResult(b, rules);
-        return [];
-      } catch (error) {
-        return ((error as { details: { path: string }[] }).details ?? []).map((d) => d.path);
-      }
-    };
+    const paths = (b: unknown) => violations(b).map((d) => d.path);
     expect(paths({ ...body, provider_activity_id: 'a\ud800b' })).to.deep.equal(['provider_activity_id']);
     expect(paths({ ...body, external_status: '\udc00' })).to.deep.equal(['external_status']);
     expect(paths({ ...body, task_result: { result: 'ok', comment: '\udc00\ud800' } })).to.deep.equal(['task_result.comment']);
@@ -60,28 +63,20 @@ describe('task result schema and fingerprints', () => {
   });
 
   it('words each violation for its own field, and those about the whole body for the body', () => {
-    const details = (b: unknown) => {
-      try {
-        parseTaskResult(b, rules);
-        return [];
-      } catch (error) {
-        return (error as { details: { path: string; message: string }[] }).details;
-      }
-    };
     const { commerce_external_id: _, ...withoutCommerce } = body;
-    expect(details({ ...withoutCommerce, activity_id: 'A1', occurred_at: '2025-01-16T15:30:00', task_result: {} })).to.deep.equal([
+    expect(violations({ ...withoutCommerce, activity_id: 'A1', occurred_at: '2025-01-16T15:30:00', task_result: {} })).to.deep.equal([
       { path: 'activity_id', message: '"activity_id" must be a UUID' },
       { path: 'commerce_external_id', message: '"commerce_external_id" is required' },
       { path: 'occurred_at', message: '"occurred_at" must be an ISO 8601 date-time with a time zone (Z or ±hh:mm)' },
       { path: 'task_result.result', message: '"task_result.result" is required' },
     ]);
     const { provider_activity_id: __, ...withoutKey } = body;
-    expect(details(withoutKey)).to.deep.equal([{ path: '', message: 'one of activity_id or provider_activity_id is required' }]);
-    expect(details(undefined)).to.deep.equal([{ path: '', message: 'a JSON object body is required' }]);
+    expect(violations(withoutKey)).to.deep.equal([{ path: '', message: 'one of activity_id or provider_activity_id is required' }]);
+    expect(violations(undefined)).to.deep.equal([{ path: '', message: 'a JSON object body is required' }]);
     const deep: Record<string, unknown> = {};
     let node = deep;
     for (let i = 0; i < 40; i++) node = (node.a = {}) as Record<string, unknown>;
-    expect(details({ ...body, raw_payload: deep })).to.deep.equal([{ path: 'raw_payload', message: '"raw_payload" is nested deeper than 32 levels' }]);
+    expect(violations({ ...body, raw_payload: deep })).to.deep.equal([{ path: 'raw_payload', message: '"raw_payload" is nested deeper than 32 levels' }]);
     expect(parseTaskResult({ ...withoutKey, activity_id: 'AAAAAAAA-AAAA-4AAA-8AAA-AAAAAAAAAAAA' }, rules).activity_id).to.equal('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa');
   });
 
