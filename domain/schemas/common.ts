@@ -86,6 +86,9 @@ export function withoutNullKeys(value: Record<string, unknown>, keys: readonly s
   return copy;
 }
 
+/** How toDetails words a body that is missing altogether. */
+export const BODY_MESSAGES: Readonly<Record<string, string>> = { 'any.required': 'a JSON object body is required' };
+
 /**
  * Joi's details as the API reports them. `bodyMessages` words, by error type, the errors about the body as
  * a whole: given with `.messages()` they would apply to every field as well.

@@ -5,7 +5,7 @@ import { validationFailed, type ErrorDetail } from '../errors';
 import { isTooFarInFuture } from '../rules';
 import { CONTACT_TYPES, RESULT_STATUSES } from '../statuses';
 import type { TaskResultEvent } from '../task-result-event';
-import { isObject, jsonObject, optionalKeys, toDetails, unstorableStringPaths, uuid, withoutNullKeys, zonedIsoDate } from './common';
+import { BODY_MESSAGES, isObject, jsonObject, optionalKeys, toDetails, unstorableStringPaths, uuid, withoutNullKeys, zonedIsoDate } from './common';
 
 // Optional fields sent as null mean absent: withoutNulls drops them before validation.
 const taskResult = Joi.object({
@@ -44,10 +44,7 @@ function withoutNulls(body: unknown): unknown {
   return isObject(top.task_result) ? { ...top, task_result: withoutNullKeys(top.task_result, NULLABLE_TASK_RESULT) } : top;
 }
 
-const BODY_MESSAGES = {
-  'object.missing': 'one of activity_id or provider_activity_id is required',
-  'any.required': 'a JSON object body is required',
-};
+const TASK_RESULT_BODY_MESSAGES = { ...BODY_MESSAGES, 'object.missing': 'one of activity_id or provider_activity_id is required' };
 
 export interface TaskResultRules {
   readonly now: Date;
@@ -70,7 +67,7 @@ function crossFieldViolations(event: TaskResultEvent, rules: TaskResultRules): E
 /** The canonical event, or a VALIDATION_FAILED DomainError listing every violation. */
 export function parseTaskResult(body: unknown, rules: TaskResultRules, extra: (e: TaskResultEvent) => ErrorDetail[] = () => []): TaskResultEvent {
   const { value, error } = schema.validate(withoutNulls(body), { abortEarly: false, convert: true });
-  const details = [...(error ? toDetails(error, BODY_MESSAGES) : []), ...unstorableStringPaths(body)];
+  const details = [...(error ? toDetails(error, TASK_RESULT_BODY_MESSAGES) : []), ...unstorableStringPaths(body)];
   if (details.length === 0) details.push(...crossFieldViolations(value, rules), ...extra(value));
   if (details.length > 0) throw validationFailed(`invalid task result: ${details.map((d) => d.message).join('; ')}`, details);
   return value as TaskResultEvent;

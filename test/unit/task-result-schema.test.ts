@@ -80,6 +80,12 @@ describe('task result schema and fingerprints', () => {
     expect(parseTaskResult({ ...withoutKey, activity_id: 'AAAAAAAA-AAAA-4AAA-8AAA-AAAAAAAAAAAA' }, rules).activity_id).to.equal('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa');
   });
 
+  it('reads an activity\'s optional fields sent as null as absent', () => {
+    expect(parseNewActivity({ commerce_external_id: 'store-001', provider_activity_id: null, channel: null, scheduled_at: null })).to.deep.equal({
+      commerce_external_id: 'store-001',
+    });
+  });
+
   it('builds job ids without colons that tell their tenant', () => {
     const tenant = '0b9a3f9e-8d1c-4f7e-9a41-3c2b1d0e5f6a';
     const id = taskResultJobId(tenant, 'ab'.repeat(32), 'key:with:colons');
