@@ -1,6 +1,6 @@
 // Producer side of the activity-results queue. Its Redis connection fails fast (no offline queue), so a
 // request never hangs on a dead Redis: it gets a 503 within a second.
-import { Queue, QueueEvents, type Job } from 'bullmq';
+import { Queue, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUES, TASK_RESULT_ATTEMPTS, type TaskResultJobData, type TaskResultJobResult } from '../domain/jobs';
 import { serviceUnavailable } from './http-errors';
@@ -16,11 +16,13 @@ export interface TaskResultQueueOptions {
 
 const DAY_SECONDS = 24 * 3600;
 
+/** The name of the connection on which the web reads the queue's events for requests that wait. */
+export const waiterConnectionName = (prefix: string) => `${prefix}:${QUEUES.activityResults}:waiter`;
+
 export class TaskResultQueue {
   readonly queue: Queue<TaskResultJobData, TaskResultJobResult>;
   private readonly connection: Redis;
   private readonly eventsConnection: Redis;
-  private readonly events: QueueEvents;
   private readonly waiter: JobWaiter;
   private readonly timeoutMs: number;
 
@@ -30,14 +32,11 @@ export class TaskResultQueue {
     this.connection.on('error', () => {}); // surfaced per request as 503 and by /readyz
     this.queue = new Queue(QUEUES.activityResults, { connection: this.connection, prefix: options.prefix });
     this.queue.on('error', () => {});
-    this.eventsConnection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+    // A read cut off by a lost connection fails rather than being sent again later: the waiter retries it.
+    // Named, so CLIENT LIST shows whether the web is reading the queue's events.
+    this.eventsConnection = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, connectionName: waiterConnectionName(options.prefix) });
     this.eventsConnection.on('error', () => {});
-    this.events = new QueueEvents(QUEUES.activityResults, {
-      connection: this.eventsConnection,
-      prefix: options.prefix,
-    });
-    this.events.on('error', () => {});
-    this.waiter = new JobWaiter(this.queue, this.events);
+    this.waiter = new JobWaiter(this.queue, this.connection, this.eventsConnection);
   }
 
   /** Adds the job unless one with this id exists already (then the add is a no-op). */
@@ -91,10 +90,10 @@ export class TaskResultQueue {
 
   /** Closes cleanly when Redis answers; with Redis gone it gives up after a moment instead of hanging. */
   async close(): Promise<void> {
-    const closing = Promise.allSettled([this.events.close(), this.queue.close()]);
-    await Promise.race([closing, new Promise((r) => setTimeout(r, 2_000).unref())]);
-    this.connection.disconnect();
+    this.waiter.close();
     this.eventsConnection.disconnect();
+    await Promise.race([this.queue.close(), new Promise((r) => setTimeout(r, 2_000).unref())]);
+    this.connection.disconnect();
   }
 
   private async redis<T>(operation: Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
