@@ -1,6 +1,6 @@
-// Coalesces lookups that arrive while earlier ones are in flight into one call. Idle, a lookup goes out
-// at once and alone; under load, one statement answers the many requests that queued up behind it, so
-// the database sees a round trip per batch instead of one per request.
+// Coalesces lookups into few calls. Lookups made in one turn of the event loop (the requests that
+// arrived together) go out together at the end of it; lookups made while every slot is busy wait for one
+// and go out together too. The database sees a round trip per batch instead of one per request.
 interface Queued<I, O> {
   readonly input: I;
   readonly resolve: (output: O) => void;
@@ -16,6 +16,7 @@ export interface BatcherOptions {
 export class Batcher<I, O> {
   private queued: Queued<I, O>[] = [];
   private inFlight = 0;
+  private scheduled = false;
 
   /** `run` answers a batch with one output per input, in the same order. */
   constructor(
@@ -26,7 +27,12 @@ export class Batcher<I, O> {
   load(input: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.queued.push({ input, resolve, reject });
-      this.dispatch();
+      if (this.scheduled) return;
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.dispatch();
+      });
     });
   }
 

@@ -1,5 +1,5 @@
 // The HTTP fast checks' view of an event's target: read-only, no locks, no model instances. Requests that
-// arrive while every lookup slot is busy are answered together by the next lookup, a single statement.
+// arrive together, or while every lookup slot is busy, are answered together by one statement.
 // The worker reads the same rows under locks (result-target.ts); this is only the early answer.
 import type { Sequelize } from 'sequelize';
 import type { ActivityStatus, ResultStatus } from '../domain/statuses';

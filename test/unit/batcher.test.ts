@@ -15,29 +15,33 @@ function controlled() {
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('Batcher', () => {
-  it('sends a lookup at once when idle, and the ones that queue meanwhile together', async () => {
+  it('sends the lookups of one turn of the event loop together, and the ones that queue meanwhile next', async () => {
     const { batches, run, releaseNext } = controlled();
     const batcher = new Batcher(run, { maxInFlight: 1, maxBatch: 10 });
-    const first = batcher.load(1);
-    const later = [2, 3, 4].map((n) => batcher.load(n));
-    expect(batches).to.deep.equal([[1]]);
-    releaseNext();
-    expect(await first).to.equal(10);
+    const first = [1, 2].map((n) => batcher.load(n));
+    expect(batches, 'nothing goes out before the turn ends').to.deep.equal([]);
     await tick();
-    expect(batches).to.deep.equal([[1], [2, 3, 4]]);
+    expect(batches).to.deep.equal([[1, 2]]);
+    const later = [3, 4, 5].map((n) => batcher.load(n));
+    await tick();
+    expect(batches, 'the slot is busy').to.deep.equal([[1, 2]]);
     releaseNext();
-    expect(await Promise.all(later)).to.deep.equal([20, 30, 40]);
+    expect(await Promise.all(first)).to.deep.equal([10, 20]);
+    await tick();
+    expect(batches).to.deep.equal([[1, 2], [3, 4, 5]]);
+    releaseNext();
+    expect(await Promise.all(later)).to.deep.equal([30, 40, 50]);
   });
 
   it('keeps batches within maxBatch and runs up to maxInFlight at once', async () => {
     const { batches, run, releaseNext } = controlled();
     const batcher = new Batcher(run, { maxInFlight: 2, maxBatch: 2 });
     const all = [1, 2, 3, 4, 5].map((n) => batcher.load(n));
-    expect(batches).to.deep.equal([[1], [2]]);
-    releaseNext();
+    await tick();
+    expect(batches).to.deep.equal([[1, 2], [3, 4]]);
     releaseNext();
     await tick();
-    expect(batches).to.deep.equal([[1], [2], [3, 4], [5]]);
+    expect(batches).to.deep.equal([[1, 2], [3, 4], [5]]);
     releaseNext();
     releaseNext();
     expect(await Promise.all(all)).to.deep.equal([10, 20, 30, 40, 50]);
