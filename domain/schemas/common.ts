@@ -86,6 +86,12 @@ export function withoutNullKeys(value: Record<string, unknown>, keys: readonly s
   return copy;
 }
 
+/**
+ * Preferences of the request schemas: every violation at once. Given to the schema rather than to each
+ * `validate` call, which would have Joi merge them with its defaults again on every request.
+ */
+export const REPORT_EVERY_VIOLATION: Joi.ValidationOptions = { abortEarly: false };
+
 /** How toDetails words a body that is missing altogether. */
 export const BODY_MESSAGES: Readonly<Record<string, string>> = { 'any.required': 'a JSON object body is required' };
 

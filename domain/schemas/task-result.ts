@@ -5,7 +5,7 @@ import { validationFailed, type ErrorDetail } from '../errors';
 import { isTooFarInFuture } from '../rules';
 import { CONTACT_TYPES, RESULT_STATUSES } from '../statuses';
 import type { TaskResultEvent } from '../task-result-event';
-import { BODY_MESSAGES, isObject, jsonObject, optionalKeys, toDetails, unstorableStringPaths, uuid, withoutNullKeys, zonedIsoDate } from './common';
+import { BODY_MESSAGES, REPORT_EVERY_VIOLATION, isObject, jsonObject, optionalKeys, toDetails, unstorableStringPaths, uuid, withoutNullKeys, zonedIsoDate } from './common';
 
 // Optional fields sent as null mean absent: withoutNulls drops them before validation.
 const taskResult = Joi.object({
@@ -30,7 +30,8 @@ const schema = Joi.object({
 })
   .or('activity_id', 'provider_activity_id')
   // A request with a JSON content type but no body at all leaves the body undefined.
-  .required();
+  .required()
+  .prefs(REPORT_EVERY_VIOLATION);
 
 // Dropping null optional fields up front rather than giving each one `.empty(null)` halves the time Joi
 // takes: it would validate every value sent against the empty schema as well.
@@ -66,7 +67,7 @@ function crossFieldViolations(event: TaskResultEvent, rules: TaskResultRules): E
 
 /** The canonical event, or a VALIDATION_FAILED DomainError listing every violation. */
 export function parseTaskResult(body: unknown, rules: TaskResultRules, extra: (e: TaskResultEvent) => ErrorDetail[] = () => []): TaskResultEvent {
-  const { value, error } = schema.validate(withoutNulls(body), { abortEarly: false, convert: true });
+  const { value, error } = schema.validate(withoutNulls(body));
   const details = [...(error ? toDetails(error, TASK_RESULT_BODY_MESSAGES) : []), ...unstorableStringPaths(body)];
   if (details.length === 0) details.push(...crossFieldViolations(value, rules), ...extra(value));
   if (details.length > 0) throw validationFailed(`invalid task result: ${details.map((d) => d.message).join('; ')}`, details);

@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import { validationFailed } from '../../domain/errors';
-import { BODY_MESSAGES, isObject, optionalKeys, toDetails, unstorableStringPaths, withoutNullKeys, zonedIsoDate } from '../../domain/schemas/common';
+import { BODY_MESSAGES, REPORT_EVERY_VIOLATION, isObject, optionalKeys, toDetails, unstorableStringPaths, withoutNullKeys, zonedIsoDate } from '../../domain/schemas/common';
 
 export interface NewActivity {
   readonly commerce_external_id: string;
@@ -15,13 +15,14 @@ const schema = Joi.object({
   channel: Joi.string().min(1).max(100),
   scheduled_at: zonedIsoDate(),
 })
-  .required();
+  .required()
+  .prefs(REPORT_EVERY_VIOLATION);
 
 // Optional fields sent as null mean absent, as in a task result.
 const NULLABLE = optionalKeys(schema);
 
 export function parseNewActivity(body: unknown): NewActivity {
-  const { value, error } = schema.validate(isObject(body) ? withoutNullKeys(body, NULLABLE) : body, { abortEarly: false, convert: true });
+  const { value, error } = schema.validate(isObject(body) ? withoutNullKeys(body, NULLABLE) : body);
   // Like a task result's, or PostgreSQL would store NUL as "\0" and an unpaired surrogate as U+FFFD.
   const details = [...(error ? toDetails(error, BODY_MESSAGES) : []), ...unstorableStringPaths(body)];
   if (details.length > 0) throw validationFailed(`invalid activity: ${details.map((d) => d.message).join('; ')}`, details);
