@@ -2,7 +2,7 @@
 // taken from the process's Sequelize pool: same connections, same timeouts, no second pool. Each
 // statement is named, so PostgreSQL parses and plans it once per connection rather than on every call,
 // and rows come back as plain objects, with no model instances built.
-import { DatabaseError as PgDatabaseError, type ClientBase, type QueryResultRow } from 'pg';
+import { DatabaseError as PgDatabaseError, type Client, type ClientBase, type QueryResultRow } from 'pg';
 import type { Sequelize } from 'sequelize';
 
 export interface Statement {
@@ -48,9 +48,9 @@ function sqlOn(client: ClientBase): Sql {
   };
 }
 
-async function acquire(sequelize: Sequelize): Promise<ClientBase> {
+async function acquire(sequelize: Sequelize): Promise<Client> {
   // Sequelize's postgres connections are pg clients; a failure here is a Sequelize ConnectionError.
-  return (await sequelize.connectionManager.getConnection({ type: 'write' })) as ClientBase;
+  return (await sequelize.connectionManager.getConnection({ type: 'write' })) as Client;
 }
 
 /** One or more statements outside a transaction, on one pooled connection. */
@@ -70,42 +70,53 @@ export function pooledSql(sequelize: Sequelize): Sql {
 
 /**
  * BEGIN, the work, COMMIT; ROLLBACK on any error. A connection that cannot even roll back is dropped.
- * The connections pipeline (see models/index.ts): BEGIN goes out with the work's first statement, and
- * `queryAndCommit` sends the last one with COMMIT, so a short transaction costs two round trips.
+ * The connections pipeline (see models/index.ts): BEGIN is written together with the work's first
+ * statement, and `queryAndCommit` writes the last one together with COMMIT, so a short transaction costs
+ * two round trips, and each wakes the server once.
  */
 export async function inTransaction<T>(sequelize: Sequelize, work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
   const client = await acquire(sequelize);
   const hooks: Array<() => unknown> = [];
   let healthy = true;
+  let begun: Promise<unknown> | undefined;
   let committed: Promise<unknown> | undefined;
-  // Sent ahead of the statements that follow; each of them waits for it before its rows are used, so
-  // none is acted on unless the transaction began.
-  const begun = settledLater(send(client, 'BEGIN'));
+  const sql = sqlOn(client);
+  // Messages written while the socket is corked leave in one write when it is uncorked. Every statement
+  // that follows waits for BEGIN before its rows are used, so none is acted on unless the transaction began.
+  const sendCorked = <R extends QueryResultRow>(statement: Statement, values: readonly unknown[], commit: boolean) => {
+    const socket = client.connection.stream;
+    socket.cork();
+    try {
+      begun ??= settledLater(send(client, 'BEGIN'));
+      const rows = settledLater(sql.query<R>(statement, values));
+      // After a failed statement PostgreSQL answers COMMIT by rolling back: the statement's error is
+      // the one that counts.
+      if (commit) committed = settledLater(send(client, 'COMMIT'));
+      return rows;
+    } finally {
+      socket.uncork();
+    }
+  };
   const after = async <R>(rows: Promise<R[]>) => {
     await begun;
     return rows;
   };
-  const sql = sqlOn(client);
   const tx: SqlTransaction = {
-    query: <R extends QueryResultRow>(statement: Statement, values: readonly unknown[]) => after(settledLater(sql.query<R>(statement, values))),
+    query: <R extends QueryResultRow>(statement: Statement, values: readonly unknown[]) => after(sendCorked<R>(statement, values, false)),
     afterCommit: (hook) => hooks.push(hook),
     async queryAndCommit<R extends QueryResultRow>(statement: Statement, values: readonly unknown[]) {
-      const rows = settledLater(sql.query<R>(statement, values));
-      // After a failed statement PostgreSQL answers COMMIT by rolling back: the statement's error is
-      // the one that counts.
-      committed = settledLater(send(client, 'COMMIT'));
-      const result = await after(rows);
+      const result = await after(sendCorked<R>(statement, values, true));
       await committed;
       return result;
     },
   };
   try {
     const value = await work(tx);
-    await (committed ?? send(client, 'COMMIT'));
+    if (begun) await (committed ?? send(client, 'COMMIT'));
     hooks.forEach((hook) => hook());
     return value;
   } catch (error) {
-    await send(client, 'ROLLBACK').catch(() => (healthy = false));
+    if (begun) await send(client, 'ROLLBACK').catch(() => (healthy = false));
     throw error;
   } finally {
     if (healthy) sequelize.connectionManager.releaseConnection(client);
