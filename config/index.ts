@@ -7,6 +7,8 @@ export interface Config {
   readonly port: number;
   readonly syncWaitMs: number;
   readonly workerConcurrency: number;
+  /** The worker process's niceness: above the web's, so a burst of requests is answered before it is applied. */
+  readonly workerNice: number;
   readonly queuePrefix: string;
   readonly bullBoard: { readonly user?: string; readonly password?: string; readonly readOnly: boolean };
   readonly maxClockSkewMs: number;
@@ -22,6 +24,7 @@ const schema = Joi.object({
   PORT: Joi.number().integer().min(0).max(65535).default(3000),
   SYNC_WAIT_MS: Joi.number().integer().min(0).max(60000).default(5000),
   WORKER_CONCURRENCY: Joi.number().integer().min(1).max(1000).default(16),
+  WORKER_NICE: Joi.number().integer().min(0).max(19).default(5),
   QUEUE_PREFIX: Joi.string().pattern(/^[^:\s]+$/).default('bull'),
   BULL_BOARD_USER: Joi.string().min(1),
   BULL_BOARD_PASSWORD: Joi.string().min(1),
@@ -49,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: value.PORT,
     syncWaitMs: value.SYNC_WAIT_MS,
     workerConcurrency: value.WORKER_CONCURRENCY,
+    workerNice: value.WORKER_NICE,
     queuePrefix: value.QUEUE_PREFIX,
     bullBoard: Object.freeze({
       user: value.BULL_BOARD_USER,

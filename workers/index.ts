@@ -1,9 +1,10 @@
 // Composition root of the worker process (`npm run worker`).
 import 'reflect-metadata';
 import type { Server } from 'node:http';
+import os from 'node:os';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { loadConfigOrExit } from '../config';
-import { createLogger } from '../config/logger';
+import { createLogger, type Logger } from '../config/logger';
 import { createSequelize } from '../models';
 import { warnUnlessRedisPersists } from '../config/redis-persistence';
 import { onShutdown } from '../config/shutdown';
@@ -11,9 +12,23 @@ import { createJobMetrics } from './job-metrics';
 import { serveMetrics } from './metrics-server';
 import { startConfiguredWorkers } from './start-workers';
 
+/**
+ * Lowers the process's CPU priority to `nice` (never raises it, which needs privileges). Where the web
+ * shares the machine, a burst of requests is then answered first and applied as the web leaves CPU free:
+ * the queue holds the backlog meanwhile.
+ */
+function yieldToWeb(nice: number, logger: Logger): void {
+  try {
+    if (os.getPriority() < nice) os.setPriority(nice);
+  } catch (error) {
+    logger.warn({ err: error, nice }, 'could not lower the worker priority');
+  }
+}
+
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config, 'worker');
+  yieldToWeb(config.workerNice, logger);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const sequelize = createSequelize(config.databaseUrl, { poolMax: config.workerConcurrency + 2 });
@@ -30,7 +45,7 @@ async function main(): Promise<void> {
     metricsServer = await serveMetrics(registry, config.workerMetricsPort);
     logger.info({ port: config.workerMetricsPort }, 'worker metrics at GET /metrics');
   }
-  logger.info({ concurrency: config.workerConcurrency, prefix: config.queuePrefix }, 'worker started');
+  logger.info({ concurrency: config.workerConcurrency, prefix: config.queuePrefix, nice: os.getPriority() }, 'worker started');
   void warnUnlessRedisPersists(config.redisUrl, logger);
 }
 

@@ -22,7 +22,7 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startWorkerProcess(prefix: string): Promise<WorkerProcess> {
+export async function startWorkerProcess(prefix: string, env: NodeJS.ProcessEnv = {}): Promise<WorkerProcess> {
   const metricsPort = await freePort();
   const child = spawn(process.execPath, [path.join(__dirname, '../../workers/index.js')], {
     env: {
@@ -33,6 +33,7 @@ export async function startWorkerProcess(prefix: string): Promise<WorkerProcess>
       LOG_LEVEL: 'info',
       WORKER_CONCURRENCY: '2',
       WORKER_METRICS_PORT: String(metricsPort),
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
