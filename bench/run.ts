@@ -6,17 +6,17 @@ import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { EventStream, runPhase } from './load';
+import { EventStream, runPhase, type PhaseFigures } from './load';
 import { loadOptions, type BenchOptions, type TargetName } from './options';
 import { watchRss, type Child } from './processes';
 import { compare, formatDetails, formatTable, writeResults, type ProcessCpu, type Runs, type TargetFigures } from './report';
 import { QueueWatch, countRows, createDatabase, databaseUrlFor, deletePrefix, dropDatabase, uniqueSuffix } from './stores';
-import { START } from './targets';
+import { START, type StartedTarget } from './targets';
 
 const RESULTS_DIR = path.resolve(__dirname, '..', '..', 'bench', 'results');
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
 
-/** What a target run has set up, undone last-in first-out whatever happens. */
+/** What the run has set up, undone last-in first-out whatever happens. */
 class Resources {
   private readonly undo: { what: string; run: () => Promise<unknown> }[] = [];
 
@@ -33,7 +33,20 @@ class Resources {
 
 let current: Resources | undefined;
 
-async function benchTarget(name: TargetName, options: BenchOptions, stamp: string, resources: Resources): Promise<TargetFigures> {
+/** A target started and warmed up, kept running for the whole run. */
+interface Running {
+  readonly name: TargetName;
+  readonly target: StartedTarget;
+  readonly db: Client;
+  readonly queue: QueueWatch;
+  readonly load: (durationS: number, headers: Record<string, string>) => Promise<PhaseFigures>;
+  readonly alive: () => void;
+  /** Waits until the queue is empty; the time it first was, or undefined past the drain timeout. */
+  readonly waitEmpty: () => Promise<number | undefined>;
+  readonly cpu: () => ProcessCpu;
+}
+
+async function startTarget(name: TargetName, options: BenchOptions, stamp: string, resources: Resources): Promise<Running> {
   const runId = uniqueSuffix();
   const database = `bench_${name}_${runId}`;
   const databaseUrl = databaseUrlFor(options.adminDatabaseUrl, database);
@@ -62,43 +75,58 @@ async function benchTarget(name: TargetName, options: BenchOptions, stamp: strin
   resources.add('close queue', () => queue.close());
 
   const events = new EventStream(target.keys);
-  const asyncHeaders = { ...target.headers, prefer: 'respond-async' };
-  const load = (durationS: number, headers: Record<string, string>) =>
-    runPhase({ baseUrl: target.baseUrl, headers, connections: options.connections, durationS, events });
-  const alive = () => [target.web, target.worker].forEach((child) => child.assertRunning());
-  const drainTimeoutMs = options.drainTimeoutS * 1000;
-  const settle = async (after: string) => {
-    alive();
-    if ((await queue.waitEmpty(drainTimeoutMs)) === undefined) throw new Error(`${name}: queue not empty ${options.drainTimeoutS} s after ${after}`);
-  };
-
-  if (options.warmupS > 0) {
-    log(`${name}: warm-up, ${options.warmupS} s`);
-    await load(options.warmupS, target.headers);
-    await settle('the warm-up');
-  }
-  const cpu = () => ({ web: target.web.cpuSeconds(), worker: target.worker.cpuSeconds() });
-  const rowsAtStart = await countRows(db, target.historyTable);
-  const syncCpu = cpu();
-  log(`${name}: synchronous load, ${options.durationS} s`);
-  const sync = await load(options.durationS, target.headers);
-  await settle('the synchronous load');
-
-  const rowsBefore = await countRows(db, target.historyTable);
-  const asyncCpu = cpu();
-  const failedBefore = await queue.failed();
-  log(`${name}: async load, ${options.durationS} s, then drain`);
-  const startedAt = Date.now();
-  const async = await load(options.durationS, asyncHeaders);
-  alive();
-  const emptyAt = await queue.waitEmpty(drainTimeoutMs);
-  const applied = (await countRows(db, target.historyTable)) - rowsBefore;
-  const seconds = ((emptyAt ?? Date.now()) - startedAt) / 1000;
-  const cpuUsPerEvent = { sync: perEvent(syncCpu, asyncCpu, rowsBefore - rowsAtStart), async: perEvent(asyncCpu, cpu(), applied) };
-  stopRss();
-  alive();
   return {
-    sync,
+    name,
+    target,
+    db,
+    queue,
+    load: (durationS, headers) => runPhase({ baseUrl: target.baseUrl, headers, connections: options.connections, durationS, events }),
+    alive: () => [target.web, target.worker].forEach((child) => child.assertRunning()),
+    waitEmpty: () => queue.waitEmpty(options.drainTimeoutS * 1000),
+    cpu: () => ({ web: target.web.cpuSeconds(), worker: target.worker.cpuSeconds() }),
+  };
+}
+
+async function settle(run: Running, options: BenchOptions, after: string): Promise<void> {
+  run.alive();
+  if ((await run.waitEmpty()) === undefined) throw new Error(`${run.name}: queue not empty ${options.drainTimeoutS} s after ${after}`);
+}
+
+async function warmUp(run: Running, options: BenchOptions): Promise<void> {
+  if (options.warmupS === 0) return;
+  log(`${run.name}: warm-up, ${options.warmupS} s`);
+  await run.load(options.warmupS, run.target.headers);
+  await settle(run, options, 'the warm-up');
+}
+
+type SyncFigures = Pick<TargetFigures, 'sync'> & { readonly applied: number; readonly cpu: ProcessCpu };
+
+async function measureSync(run: Running, options: BenchOptions): Promise<SyncFigures> {
+  const rowsAtStart = await countRows(run.db, run.target.historyTable);
+  const cpuAtStart = run.cpu();
+  log(`${run.name}: synchronous load, ${options.durationS} s`);
+  const sync = await run.load(options.durationS, run.target.headers);
+  await settle(run, options, 'the synchronous load');
+  const applied = (await countRows(run.db, run.target.historyTable)) - rowsAtStart;
+  return { sync, applied, cpu: perEvent(cpuAtStart, run.cpu(), applied) };
+}
+
+async function measureAsync(run: Running, options: BenchOptions, synced: SyncFigures): Promise<TargetFigures> {
+  const rowsBefore = await countRows(run.db, run.target.historyTable);
+  const cpuBefore = run.cpu();
+  const failedBefore = await run.queue.failed();
+  log(`${run.name}: async load, ${options.durationS} s, then drain`);
+  const startedAt = Date.now();
+  const async = await run.load(options.durationS, { ...run.target.headers, prefer: 'respond-async' });
+  run.alive();
+  const emptyAt = await run.waitEmpty();
+  const applied = (await countRows(run.db, run.target.historyTable)) - rowsBefore;
+  const seconds = ((emptyAt ?? Date.now()) - startedAt) / 1000;
+  const cpuUsPerEvent = { sync: synced.cpu, async: perEvent(cpuBefore, run.cpu(), applied) };
+  run.alive();
+  const { web, worker } = run.target;
+  return {
+    sync: synced.sync,
     async,
     drain: {
       applied,
@@ -106,13 +134,34 @@ async function benchTarget(name: TargetName, options: BenchOptions, stamp: strin
       seconds,
       eventsPerSec: applied / seconds,
       complete: emptyAt !== undefined,
-      failedJobs: (await queue.failed()) - failedBefore,
+      failedJobs: (await run.queue.failed()) - failedBefore,
     },
     // Answers cut off when a phase ends can add rows no 2xx counted, never the reverse: clamp each phase.
-    notApplied: Math.max(0, sync.responses2xx - (rowsBefore - rowsAtStart)) + Math.max(0, async.responses2xx - applied),
-    peakRssMb: { web: target.web.peakRssKb / 1024, worker: target.worker.peakRssKb / 1024 },
+    notApplied: Math.max(0, synced.sync.responses2xx - synced.applied) + Math.max(0, async.responses2xx - applied),
+    // The processes run for the whole run: their peak so far.
+    peakRssMb: { web: web.peakRssKb / 1024, worker: worker.peakRssKb / 1024 },
     cpuUsPerEvent,
   };
+}
+
+/**
+ * Every target is started and warmed up first, and stays up. Then each round loads the targets one after
+ * the other, sync phases back to back, then async phases back to back, in an order that alternates per
+ * round: the targets are compared seconds apart, so a drift of the shared machine's speed (a third within
+ * minutes) shifts both alike instead of favouring whichever ran in the faster minutes.
+ */
+async function benchAll(options: BenchOptions, stamp: string, resources: Resources): Promise<Runs> {
+  const running: Running[] = [];
+  for (const name of options.targets) running.push(await startTarget(name, options, stamp, resources));
+  for (const run of running) await warmUp(run, options);
+  const runs: Runs = {};
+  for (let round = 0; round < options.rounds; round++) {
+    const order = round % 2 === 0 ? running : [...running].reverse();
+    const synced = new Map<TargetName, SyncFigures>();
+    for (const run of order) synced.set(run.name, await measureSync(run, options));
+    for (const run of order) (runs[run.name] ??= []).push(await measureAsync(run, options, synced.get(run.name)!));
+  }
+  return runs;
 }
 
 /** CPU time each process used between two readings, per event applied meanwhile, in µs. */
@@ -127,23 +176,14 @@ async function main(): Promise<number> {
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
   mkdirSync(RESULTS_DIR, { recursive: true });
   const deadline = setTimeout(() => void abort(`run exceeded ${options.timeoutS} s`, 1), options.timeoutS * 1000);
-  const runs: Runs = {};
+  let runs: Runs;
+  current = new Resources();
   try {
-    for (let round = 0; round < options.rounds; round++) {
-      // Alternating the order keeps a drift of the machine during the run from favouring one target.
-      const order = round % 2 === 0 ? options.targets : [...options.targets].reverse();
-      for (const name of order) {
-        current = new Resources();
-        try {
-          (runs[name] ??= []).push(await benchTarget(name, options, stamp, current));
-        } finally {
-          await current.release();
-          current = undefined;
-        }
-      }
-    }
+    runs = await benchAll(options, stamp, current);
   } finally {
     clearTimeout(deadline);
+    await current.release();
+    current = undefined;
   }
 
   const rows = compare(runs);
