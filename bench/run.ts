@@ -145,10 +145,11 @@ async function measureAsync(run: Running, options: BenchOptions, synced: SyncFig
 }
 
 /**
- * Every target is started and warmed up first, and stays up. Then each round loads the targets one after
- * the other, sync phases back to back, then async phases back to back, in an order that alternates per
- * round: the targets are compared seconds apart, so a drift of the shared machine's speed (a third within
- * minutes) shifts both alike instead of favouring whichever ran in the faster minutes.
+ * Every target is started and warmed up first, and stays up. Then each round gives the targets their
+ * phases one target after the other, in an order that alternates per round: a target's async phase right
+ * after its synchronous one, as a provider's burst follows its steady traffic. Targets are compared under a
+ * minute apart, so a drift of the shared machine's speed (a third within minutes) shifts both alike
+ * instead of favouring whichever ran in the faster minutes.
  */
 async function benchAll(options: BenchOptions, stamp: string, resources: Resources): Promise<Runs> {
   const running: Running[] = [];
@@ -157,9 +158,7 @@ async function benchAll(options: BenchOptions, stamp: string, resources: Resourc
   const runs: Runs = {};
   for (let round = 0; round < options.rounds; round++) {
     const order = round % 2 === 0 ? running : [...running].reverse();
-    const synced = new Map<TargetName, SyncFigures>();
-    for (const run of order) synced.set(run.name, await measureSync(run, options));
-    for (const run of order) (runs[run.name] ??= []).push(await measureAsync(run, options, synced.get(run.name)!));
+    for (const run of order) (runs[run.name] ??= []).push(await measureAsync(run, options, await measureSync(run, options)));
   }
   return runs;
 }
