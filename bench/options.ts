@@ -65,7 +65,7 @@ export function loadOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOption
   const unknown = targets.filter((t) => !(TARGET_NAMES as readonly string[]).includes(t));
   if (unknown.length || targets.length === 0) throw new Error(`--targets / BENCH_TARGETS takes ${TARGET_NAMES.join(',')}`);
 
-  const rounds = Math.floor(number('rounds', 1, 1));
+  const rounds = Math.floor(number('rounds', 3, 1));
   const durationS = number('duration', 15, 1);
   const warmupS = number('warmup', 10, 0);
   const drainTimeoutS = number('drain-timeout', 120, 1);
