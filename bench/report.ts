@@ -115,6 +115,21 @@ export function formatTable(rows: readonly Row[]): string {
   return [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
+/**
+ * The judged ratios round by round: how far single rounds scatter around the medians the table judges.
+ * Round r of each target ran within the same round, under a minute apart.
+ */
+export function formatRoundRatios(runs: Runs): string {
+  const { service = [], reference = [] } = runs;
+  const rounds = Math.min(service.length, reference.length);
+  if (rounds === 0) return '';
+  const ratios = FIGURES.filter((f) => f.target?.kind.startsWith('ratio')).map((figure) => {
+    const each = Array.from({ length: rounds }, (_, r) => (figure.pick(service[r]) / figure.pick(reference[r])).toFixed(2));
+    return `${figure.name} ${each.join(' ')}`;
+  });
+  return `ratios by round: ${ratios.join('; ')}`;
+}
+
 /** One line per target on what the table leaves out: status codes, and whether every accepted event landed. */
 export function formatDetails(runs: Runs): string {
   return Object.entries(runs)

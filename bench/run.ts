@@ -9,7 +9,7 @@ import { Client } from 'pg';
 import { EventStream, runPhase, type PhaseFigures } from './load';
 import { loadOptions, type BenchOptions, type TargetName } from './options';
 import { watchRss, type Child } from './processes';
-import { compare, formatDetails, formatTable, writeResults, type ProcessCpu, type Runs, type TargetFigures } from './report';
+import { compare, formatDetails, formatRoundRatios, formatTable, writeResults, type ProcessCpu, type Runs, type TargetFigures } from './report';
 import { QueueWatch, countRows, createDatabase, databaseUrlFor, deletePrefix, dropDatabase, uniqueSuffix } from './stores';
 import { START, type StartedTarget } from './targets';
 
@@ -188,6 +188,8 @@ async function main(): Promise<number> {
   const rows = compare(runs);
   console.log(formatTable(rows));
   console.log(formatDetails(runs));
+  const byRound = formatRoundRatios(runs);
+  if (byRound) console.log(byRound);
   const judged = rows.filter((row) => row.pass !== null);
   const { rounds, durationS, warmupS, connections, standaloneKeys, activities, workerConcurrency, syncWaitMs } = options;
   const file = writeResults(RESULTS_DIR, stamp, {
