@@ -27,6 +27,8 @@ export interface BenchOptions {
   /** Any database on the server: fresh databases are created and dropped through it. */
   readonly adminDatabaseUrl: string;
   readonly redisUrl: string;
+  /** Where the figures (JSON) and the processes' logs go. */
+  readonly resultsDir: string;
   /** When set, web and worker run under `node --cpu-prof` and write their profiles to this folder. */
   readonly profileDir?: string;
 }
@@ -44,6 +46,7 @@ const FLAGS = {
   'database-url': 'BENCH_DATABASE_URL',
   'redis-url': 'BENCH_REDIS_URL',
   profile: 'BENCH_PROFILE',
+  results: 'BENCH_RESULTS',
 } as const;
 
 type Flag = keyof typeof FLAGS;
@@ -86,6 +89,7 @@ export function loadOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOption
     // No USER variable to rely on: name the operating-system user, as libpq would.
     adminDatabaseUrl: raw('database-url') ?? `postgres://${os.userInfo().username}@127.0.0.1:5432/postgres`,
     redisUrl: raw('redis-url') ?? 'redis://127.0.0.1:6379',
+    resultsDir: path.resolve(raw('results') ?? path.join(__dirname, '..', '..', 'bench', 'results')),
     profileDir: raw('profile') && path.resolve(raw('profile')!),
   };
 }

@@ -13,7 +13,6 @@ import { compare, formatDetails, formatRoundRatios, formatTable, writeResults, t
 import { QueueWatch, countRows, createDatabase, databaseUrlFor, deletePrefix, dropDatabase, uniqueSuffix } from './stores';
 import { START, type StartedTarget } from './targets';
 
-const RESULTS_DIR = path.resolve(__dirname, '..', '..', 'bench', 'results');
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
 
 /** What the run has set up, undone last-in first-out whatever happens. */
@@ -63,7 +62,7 @@ async function startTarget(name: TargetName, options: BenchOptions, stamp: strin
     runId,
     databaseUrl,
     queuePrefix,
-    logPath: (process) => path.join(RESULTS_DIR, `${stamp}-${name}-${runId}-${process}.log`),
+    logPath: (process) => path.join(options.resultsDir, `${stamp}-${name}-${runId}-${process}.log`),
     adopt: (child) => children.push(child),
   });
   const stopRss = watchRss([target.web, target.worker]);
@@ -173,7 +172,7 @@ async function main(): Promise<number> {
   const options = loadOptions(process.argv.slice(2), process.env);
   const startedAt = new Date();
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
-  mkdirSync(RESULTS_DIR, { recursive: true });
+  mkdirSync(options.resultsDir, { recursive: true });
   const deadline = setTimeout(() => void abort(`run exceeded ${options.timeoutS} s`, 1), options.timeoutS * 1000);
   let runs: Runs;
   current = new Resources();
@@ -192,7 +191,7 @@ async function main(): Promise<number> {
   if (byRound) console.log(byRound);
   const judged = rows.filter((row) => row.pass !== null);
   const { rounds, durationS, warmupS, connections, standaloneKeys, activities, workerConcurrency, syncWaitMs } = options;
-  const file = writeResults(RESULTS_DIR, stamp, {
+  const file = writeResults(options.resultsDir, stamp, {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryMb: Math.round(os.totalmem() / 2 ** 20), node: process.version },
