@@ -2,9 +2,9 @@
 // The worker checks everything again under locks. If PostgreSQL cannot be reached the checks are skipped:
 // the queue exists to absorb outages.
 import type { Sequelize } from 'sequelize';
-import { DomainError } from '../domain/errors';
 import { toResultBody, type ResultBody } from '../domain/result-body';
 import type { TaskResultEvent } from '../domain/task-result-event';
+import { isDatabaseUnavailable } from '../models/database-errors';
 import { TargetPeeker } from '../models/peek-target';
 import { assertResolvable, judgeEvent } from '../models/result-target';
 import { pooledSql, type Sql } from '../models/sql';
@@ -27,7 +27,8 @@ export class FastChecks {
       const judgement = await judgeEvent(this.sql, tenantId, fingerprint, target, event);
       return 'replayed' in judgement ? { kind: 'replay', result: toResultBody(judgement.replayed) } : { kind: 'enqueue' };
     } catch (error) {
-      if (error instanceof DomainError) throw error;
+      // Only an unreachable database is skipped; anything else is not an outage and must not pass for one.
+      if (!isDatabaseUnavailable(error)) throw error;
       return { kind: 'enqueue', skipped: error as Error };
     }
   }

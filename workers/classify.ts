@@ -1,9 +1,11 @@
 // The one place that decides whether a failed attempt is worth another. Domain errors never improve with
 // time: they fail the job at once with their code. Everything else (lost connections, deadlocks,
 // serialization failures, lock timeouts, a unique-key race with a concurrent insert) is retried with
-// backoff. Classification is by error class and SQLSTATE, never by message text.
+// backoff, but for a data exception (SQLSTATE class 22): PostgreSQL will refuse that value every time.
+// Classification is by error class and SQLSTATE, never by message text.
 import { BaseError, ConnectionError, DatabaseError, TimeoutError, UniqueConstraintError } from 'sequelize';
 import { DomainError } from '../domain/errors';
+import { isDataException, sqlStateOf } from '../models/database-errors';
 import { ConnectionLost, PgDatabaseError } from '../models/sql';
 import { TargetBusy } from './apply-task-result';
 
@@ -22,14 +24,6 @@ export type Classification =
 const TRANSIENT_SQLSTATE_CLASSES = ['08', '53', '57'];
 const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '55P03', '55006']);
 
-// Sequelize wraps the driver's error as `parent`; the hot paths' plain statements (models/sql.ts) throw
-// the driver's own.
-function sqlState(error: unknown): string | undefined {
-  if (error instanceof PgDatabaseError) return error.code;
-  const parent = (error as { parent?: { code?: unknown } }).parent;
-  return typeof parent?.code === 'string' ? parent.code : undefined;
-}
-
 const UNIQUE_VIOLATION = '23505';
 
 export function classify(error: unknown): Classification {
@@ -37,7 +31,10 @@ export function classify(error: unknown): Classification {
   if (error instanceof ConnectionError) return { retry: true, reason: 'database unreachable', code: 'DATABASE_CONNECTION', waitForDatabase: true };
   if (error instanceof TimeoutError) return { retry: true, reason: 'database timeout', code: 'DATABASE_TIMEOUT' };
   if (error instanceof TargetBusy) return { retry: true, reason: 'concurrent first events for one key', code: 'TARGET_BUSY' };
-  const state = sqlState(error);
+  const state = sqlStateOf(error);
+  if (isDataException(error)) {
+    return { retry: false, error: new DomainError('UNSTORABLE_EVENT', `PostgreSQL cannot store a value of this event (SQLSTATE ${state})`) };
+  }
   if (error instanceof UniqueConstraintError || state === UNIQUE_VIOLATION) return { retry: true, reason: 'concurrent insert', code: 'CONCURRENT_INSERT' };
   if ((error instanceof DatabaseError || error instanceof PgDatabaseError) && state) {
     if (TRANSIENT_SQLSTATES.has(state) || TRANSIENT_SQLSTATE_CLASSES.includes(state.slice(0, 2))) {

@@ -30,9 +30,17 @@ describe('error classification', () => {
       expect(classify(driverError(code)), code).to.deep.include({ retry: true, code: `DATABASE_${code}` });
     }
     expect(classify(driverError('23505'))).to.deep.include({ retry: true, code: 'CONCURRENT_INSERT' });
-    expect(classify(driverError('22P02'))).to.deep.include({ retry: true, code: 'DATABASE_ERROR' });
+    expect(classify(driverError('42P01'))).to.deep.include({ retry: true, code: 'DATABASE_ERROR' });
     expect(classify(new ConnectionLost(new Error('Connection terminated unexpectedly')))).to.deep.include({ retry: true, code: 'DATABASE_ERROR' });
     expect(classify(new TargetBusy())).to.deep.include({ retry: true, code: 'TARGET_BUSY' });
+  });
+
+  it('fails a data exception (SQLSTATE class 22) at once with its own code, from Sequelize or the driver', () => {
+    for (const error of [pgError('22008'), Object.assign(new PgDatabaseError('pg 22003', 0, 'error'), { code: '22003' })]) {
+      const verdict = classify(error);
+      expect(verdict.retry).to.equal(false);
+      expect(verdict.retry === false && verdict.error.code).to.equal('UNSTORABLE_EVENT');
+    }
   });
 
   it('tells a database that cannot be reached from an attempt that failed', () => {

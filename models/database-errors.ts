@@ -1,0 +1,26 @@
+// What a failed statement says about the database, by error class and SQLSTATE, never by message text.
+// The worker's classifier and the API (fast checks, key lookups) read failures the same way.
+import { ConnectionError, TimeoutError } from 'sequelize';
+import { ConnectionLost, PgDatabaseError } from './sql';
+
+/** The SQLSTATE of a failed statement: Sequelize wraps the driver's error as `parent`, models/sql.ts throws it as is. */
+export function sqlStateOf(error: unknown): string | undefined {
+  if (error instanceof PgDatabaseError) return error.code;
+  const parent = (error as { parent?: { code?: unknown } } | null)?.parent;
+  return typeof parent?.code === 'string' ? parent.code : undefined;
+}
+
+// Connection exceptions, insufficient resources, operator intervention (shutdown, statement timeout).
+const UNAVAILABLE_SQLSTATE_CLASSES = new Set(['08', '53', '57']);
+
+/** The database cannot be reached or cannot serve now: nothing about the request is wrong. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof ConnectionError || error instanceof TimeoutError || error instanceof ConnectionLost) return true;
+  const state = sqlStateOf(error);
+  return state !== undefined && UNAVAILABLE_SQLSTATE_CLASSES.has(state.slice(0, 2));
+}
+
+/** SQLSTATE class 22, data exception: a value PostgreSQL will never store (a date out of range, say). */
+export function isDataException(error: unknown): boolean {
+  return sqlStateOf(error)?.startsWith('22') ?? false;
+}
