@@ -10,7 +10,8 @@
 import { Client } from 'pg';
 import { taskResultJobId } from '../domain/jobs';
 import { parseTaskResult } from '../domain/schemas/task-result';
-import { canonicalJson, eventFingerprint } from '../domain/task-result-event';
+import { canonicalJson } from '../domain/json-text';
+import { eventFingerprint } from '../domain/task-result-event';
 import type { EventRecord, Ledger } from './ledger';
 import { standaloneKeyId, type ChaosEvent } from './plan';
 

@@ -15,6 +15,10 @@ export const DOMAIN_ERROR_STATUS = {
   INVALID_STATE_TRANSITION: 409,
   ACTIVITY_ALREADY_EXISTS: 409,
   IDEMPOTENCY_KEY_REUSED: 422,
+  /** PostgreSQL refused a value of the event (SQLSTATE class 22): it never will store it. */
+  UNSTORABLE_EVENT: 422,
+  /** A job's data is not what the API queued (altered by hand): applying it would write junk. */
+  JOB_DATA_INVALID: 422,
 } as const;
 
 export type DomainErrorCode = keyof typeof DOMAIN_ERROR_STATUS;

@@ -1,6 +1,9 @@
 // The job contract shared by the producer (server/) and the processors (workers/). Queue and job names
 // are stable strings: renaming one strands the jobs already in Redis.
-import { sha256Hex, type TaskResultEvent } from './task-result-event';
+import { DomainError } from './errors';
+import { parseJsonText } from './json-text';
+import { parseTaskResult } from './schemas/task-result';
+import { eventFingerprint, sha256Hex, type TaskResultEvent } from './task-result-event';
 import type { ResultBody } from './result-body';
 
 export const QUEUES = {
@@ -13,21 +16,23 @@ export const JOB_NAMES = {
   followUp: 'follow-up',
 } as const;
 
-/** No API key or other secret ever goes into job data. */
+/**
+ * No API key or other secret ever goes into job data. The event is in it once, as the request's JSON
+ * text: the worker validates that text again (readTaskResultJob), so a job altered by hand is refused
+ * rather than applied, and numbers reach PostgreSQL exactly as sent. Keep `tenantId` and `fingerprint`
+ * first: the producer reads the fingerprint of a stored job without parsing the whole body.
+ */
 export interface TaskResultJobData {
   readonly tenantId: string;
   /** Of the canonical event. */
   readonly fingerprint: string;
-  /** The request body as received, for the history. */
-  readonly body: unknown;
-  /**
-   * The body as the API validated it (canonical form), so the worker does not validate it again. A job
-   * queued without it is validated from `body` by the worker.
-   */
-  readonly event?: TaskResultEvent;
+  /** The request body as received, as JSON text. Jobs queued before it was text hold the parsed body. */
+  readonly body: string | object;
   /** When the API accepted the event; the clock-skew rule is judged against it. */
   readonly receivedAt: string;
   readonly requestId?: string;
+  /** Only in jobs queued before the body was kept as text: the canonical event the API validated. */
+  readonly event?: TaskResultEvent;
 }
 
 export type TaskResultOutcome = 'created' | 'updated' | 'replayed';
@@ -54,6 +59,34 @@ export function taskResultJobId(tenantId: string, fingerprint: string, idempoten
 /** Tenant id of a task-result job id, so a job can be shown only to its own tenant. */
 export function tenantOfJobId(jobId: string): string | undefined {
   return /^tr-([0-9a-f-]{36})-[fk][0-9a-f]{40}$/.exec(jobId)?.[1];
+}
+
+const invalidJob = (why: string) => new DomainError('JOB_DATA_INVALID', `the job does not hold the event it was queued with: ${why}`);
+
+/** The JSON text of a job's body, whichever way it was queued. */
+export function bodyTextOfJob(data: Pick<TaskResultJobData, 'body'>): string {
+  return typeof data.body === 'string' ? data.body : JSON.stringify(data.body);
+}
+
+/**
+ * The event a task-result job carries, validated again and checked against what the API recorded when it
+ * queued the job: its tenant (in the job id) and the fingerprint. The clock-skew rule is judged against
+ * the time the API accepted the event, so a job that waited out an outage is not refused.
+ */
+export function readTaskResultJob(job: { readonly id?: string; readonly data: TaskResultJobData }, maxClockSkewMs: number): TaskResultEvent {
+  const { data } = job;
+  if (job.id === undefined || tenantOfJobId(job.id) !== data.tenantId) throw invalidJob('its tenant is not the one in its id');
+  let body: unknown;
+  try {
+    body = typeof data.body === 'string' ? parseJsonText(data.body) : data.body;
+  } catch {
+    throw invalidJob('its body is not JSON');
+  }
+  const event = parseTaskResult(body, { now: new Date(data.receivedAt), maxClockSkewMs });
+  // Jobs queued before the body was text were fingerprinted without keys named __proto__; they are not
+  // checked, rather than refused for that.
+  if (data.event === undefined && eventFingerprint(event) !== data.fingerprint) throw invalidJob('its body is not the one fingerprinted');
+  return event;
 }
 
 /** What Bull Board shows as the job's name: the tenant and the activity (or standalone key) at a glance. */

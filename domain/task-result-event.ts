@@ -1,6 +1,7 @@
 // The canonical form of one POST /api/activity-results/tasks body, after validation. Dates are ISO
 // strings (UTC, milliseconds) so the same event always serializes, and fingerprints, the same way.
 import { createHash } from 'node:crypto';
+import { canonicalJson } from './json-text';
 import type { ContactType, ResultStatus } from './statuses';
 
 export interface TaskDetailsInput {
@@ -22,16 +23,6 @@ export interface TaskResultEvent {
   readonly hard_override: boolean;
   readonly raw_payload?: Record<string, unknown>;
   readonly task_result: TaskDetailsInput;
-}
-
-/** JSON with object keys sorted at every depth, so key order in the request does not matter. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
-    const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(v).sort()) sorted[key] = (v as Record<string, unknown>)[key];
-    return sorted;
-  });
 }
 
 export function sha256Hex(text: string): string {

@@ -16,8 +16,8 @@ export interface ResultOwner {
 
 export interface ResultWrite {
   readonly event: TaskResultEvent;
-  /** The request body as received, for the history. */
-  readonly body: unknown;
+  /** The request body as received (JSON text), for the history and the free-form columns. */
+  readonly bodyText: string;
   readonly fingerprint: string;
   readonly jobId: string | null;
   readonly receivedAt: string;
@@ -25,46 +25,57 @@ export interface ResultWrite {
   readonly activityStatus: ActivityStatus | null;
 }
 
-// $1..$11: the result's fields, all set by every event (what the event leaves out is cleared).
+// $1..$9: the result's fields set from the event's values (what the event leaves out is cleared).
 const EVENT_COLUMNS = [
-  'result_status', 'external_status', 'occurred_at', 'hard_override', 'raw_payload', 'task_result', 'task_comment',
-  'contact_type', 'operator_external_id', 'future_scheduled_at', 'task_payload',
+  'result_status', 'external_status', 'occurred_at', 'hard_override', 'task_result', 'task_comment', 'contact_type',
+  'operator_external_id', 'future_scheduled_at',
 ];
 const param = (i: number) => `$${i + 1}`;
 
-// $12..$16: the history row and the activity's new status; the rest is the insert's or the update's own.
+// $10: the request's JSON text. The free-form objects are taken from it by PostgreSQL, so numbers past
+// what a JavaScript number holds are stored as sent (see docs/guarantees.md).
+const INPUT = `input AS (SELECT $10::jsonb AS body)`;
+const FREE_FORM_COLUMNS = ['raw_payload', 'task_payload'];
+const FREE_FORM_VALUES = [`NULLIF(input.body -> 'raw_payload', 'null')`, `NULLIF(input.body #> '{task_result,payload}', 'null')`];
+
+// $11..$14: the history row and the activity's new status; the rest is the insert's or the update's own.
 const HISTORY_AND_ACTIVITY = `
   appended AS (
     INSERT INTO activity_result_events (tenant_id, result_id, occurred_at, status, body, fingerprint, job_id, received_at)
-    SELECT "tenantId", id, "occurredAt", "resultStatus", $12, $13, $14, $15 FROM result
+    SELECT "tenantId", id, "occurredAt", "resultStatus", input.body, $11, $12, $13 FROM result, input
   ),
   activity AS (
-    UPDATE activities SET status = $16, updated_at = now()
-    FROM result WHERE activities.id = result."activityId" AND $16::text IS NOT NULL
+    UPDATE activities SET status = $14, updated_at = now()
+    FROM result WHERE activities.id = result."activityId" AND $14::text IS NOT NULL
   )
   SELECT * FROM result`;
 
+const SET_EVENT_COLUMNS = [
+  ...EVENT_COLUMNS.map((column, i) => `${column} = ${param(i)}`),
+  ...FREE_FORM_COLUMNS.map((column, i) => `${column} = ${FREE_FORM_VALUES[i]}`),
+].join(', ');
+
 const UPDATE_RESULT = {
   name: 'update-result',
-  text: `WITH result AS (
-    UPDATE activity_results r SET ${EVENT_COLUMNS.map((column, i) => `${column} = ${param(i)}`).join(', ')}, updated_at = now()
-    WHERE r.id = $17
+  text: `WITH ${INPUT},
+  result AS (
+    UPDATE activity_results r SET ${SET_EVENT_COLUMNS}, updated_at = now()
+    FROM input WHERE r.id = $15
     RETURNING ${RESULT_COLUMNS}
   ),${HISTORY_AND_ACTIVITY}`,
 };
 
 const INSERT_RESULT = {
   name: 'insert-result',
-  text: `WITH result AS (
-    INSERT INTO activity_results AS r (${EVENT_COLUMNS.join(', ')}, id, tenant_id, activity_id, provider_activity_id, commerce_id, source)
-    VALUES (${EVENT_COLUMNS.map((_, i) => param(i)).join(', ')}, gen_random_uuid(), $17, $18, $19, $20, $21)
+  text: `WITH ${INPUT},
+  result AS (
+    INSERT INTO activity_results AS r (${[...EVENT_COLUMNS, ...FREE_FORM_COLUMNS].join(', ')}, id, tenant_id, activity_id, provider_activity_id, commerce_id, source)
+    SELECT ${EVENT_COLUMNS.map((_, i) => param(i)).join(', ')}, ${FREE_FORM_VALUES.join(', ')}, gen_random_uuid(), $15, $16, $17, $18, $19
+    FROM input
     ON CONFLICT DO NOTHING
     RETURNING ${RESULT_COLUMNS}
   ),${HISTORY_AND_ACTIVITY}`,
 };
-
-// pg would send a JavaScript array as a PostgreSQL array: JSON columns get their text.
-const jsonOrNull = (value: object | undefined) => (value === undefined ? null : JSON.stringify(value));
 
 function sharedValues(write: ResultWrite): unknown[] {
   const { event } = write;
@@ -74,14 +85,12 @@ function sharedValues(write: ResultWrite): unknown[] {
     event.external_status ?? null,
     event.occurred_at,
     event.hard_override,
-    jsonOrNull(event.raw_payload),
     task.result,
     task.comment ?? null,
     task.contact_type ?? null,
     task.operator_external_id ?? null,
     task.future_scheduled_at ?? null,
-    jsonOrNull(task.payload),
-    JSON.stringify(write.body),
+    write.bodyText,
     write.fingerprint,
     write.jobId,
     write.receivedAt,

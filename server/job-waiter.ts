@@ -5,9 +5,11 @@
 import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
-export type Finished =
+/** A job's outcome; `finishedOn` is known when the job was looked up rather than heard finishing. */
+export type Finished = (
   | { readonly state: 'completed'; readonly value: unknown }
-  | { readonly state: 'failed'; readonly reason: string };
+  | { readonly state: 'failed'; readonly reason: string }
+) & { readonly finishedOn?: number };
 
 type Settle = (finished: Finished) => void;
 
@@ -131,7 +133,7 @@ function fieldOf(fields: readonly string[], name: string): string | undefined {
 export async function finishedState(job: Job): Promise<Finished | undefined> {
   if (!job.finishedOn) return undefined;
   const state = await job.getState();
-  if (state === 'completed') return { state, value: job.returnvalue };
-  if (state === 'failed') return { state, reason: job.failedReason };
+  if (state === 'completed') return { state, value: job.returnvalue, finishedOn: job.finishedOn };
+  if (state === 'failed') return { state, reason: job.failedReason, finishedOn: job.finishedOn };
   return undefined;
 }

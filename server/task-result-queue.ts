@@ -2,9 +2,12 @@
 // request never hangs on a dead Redis: it gets a 503 within a second.
 import { Queue, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { Logger } from '../config/logger';
+import { DomainError } from '../domain/errors';
 import { QUEUES, TASK_RESULT_ATTEMPTS, type TaskResultJobData, type TaskResultJobResult } from '../domain/jobs';
 import { serviceUnavailable } from './http-errors';
 import { JobWaiter, type Finished } from './job-waiter';
+import { RedisTimeout, isRedisUnavailable, logRedisErrors } from './redis-errors';
 
 export interface TaskResultQueueOptions {
   readonly redisUrl: string;
@@ -12,6 +15,29 @@ export interface TaskResultQueueOptions {
   /** First retry delay; later ones double, with jitter. */
   readonly retryDelayMs?: number;
   readonly redisTimeoutMs?: number;
+  readonly logger: Logger;
+}
+
+// The fingerprint of a stored job, without sending its body back: the producer writes `tenantId` and
+// `fingerprint` first (domain/jobs.ts), and a job written otherwise is decoded whole. False: no such job.
+const JOB_FINGERPRINT = `
+local data = redis.call('HGET', KEYS[1], 'data')
+if not data then return false end
+local fingerprint = string.match(data, '^{"tenantId":"[%x-]*","fingerprint":"(%x+)"')
+if fingerprint then return fingerprint end
+local ok, decoded = pcall(cjson.decode, data)
+if ok and type(decoded) == 'table' and type(decoded.fingerprint) == 'string' then return decoded.fingerprint end
+return ''`;
+
+const keyReused = () => new DomainError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request body');
+
+export interface AddOptions {
+  /**
+   * The job id comes from an Idempotency-Key, so another body may hold it: the add is then checked
+   * (IDEMPOTENCY_KEY_REUSED when the job holds another fingerprint). Of two requests racing with one key,
+   * the one whose add made the job is the one acknowledged.
+   */
+  readonly keyed: boolean;
 }
 
 const DAY_SECONDS = 24 * 3600;
@@ -29,18 +55,19 @@ export class TaskResultQueue {
   constructor(private readonly options: TaskResultQueueOptions) {
     this.timeoutMs = options.redisTimeoutMs ?? 1_000;
     this.connection = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: this.timeoutMs });
-    this.connection.on('error', () => {}); // surfaced per request as 503 and by /readyz
+    this.connection.defineCommand('jobFingerprint', { numberOfKeys: 1, lua: JOB_FINGERPRINT });
+    logRedisErrors(this.connection, options.logger, 'producer');
     this.queue = new Queue(QUEUES.activityResults, { connection: this.connection, prefix: options.prefix });
-    this.queue.on('error', () => {});
+    this.queue.on('error', () => {}); // the connection's own errors, logged above
     // A read cut off by a lost connection fails rather than being sent again later: the waiter retries it.
     // Named, so CLIENT LIST shows whether the web is reading the queue's events.
     this.eventsConnection = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, connectionName: waiterConnectionName(options.prefix) });
-    this.eventsConnection.on('error', () => {});
+    logRedisErrors(this.eventsConnection, options.logger, 'job-waiter');
     this.waiter = new JobWaiter(this.queue, this.connection, this.eventsConnection);
   }
 
-  /** Adds the job unless one with this id exists already (then the add is a no-op). */
-  async add(name: string, data: TaskResultJobData, jobId: string): Promise<void> {
+  /** Adds the job unless one with this id exists already (then the add is a no-op, checked when keyed). */
+  async add(name: string, data: TaskResultJobData, jobId: string, { keyed }: AddOptions): Promise<void> {
     await this.redis(
       this.queue.add(name, data, {
         jobId,
@@ -50,6 +77,13 @@ export class TaskResultQueue {
         removeOnFail: { age: 14 * DAY_SECONDS },
       }),
     );
+    if (keyed) await this.assertNotReused(jobId, data.fingerprint);
+  }
+
+  /** IDEMPOTENCY_KEY_REUSED when the job with this id holds an event other than the one fingerprinted. */
+  async assertNotReused(jobId: string, fingerprint: string): Promise<void> {
+    const stored = await this.redis((this.connection as unknown as JobFingerprint).jobFingerprint(this.queue.toKey(jobId)));
+    if (stored !== null && stored !== fingerprint) throw keyReused();
   }
 
   getJob(jobId: string): Promise<Job<TaskResultJobData, TaskResultJobResult> | undefined> {
@@ -57,8 +91,8 @@ export class TaskResultQueue {
   }
 
   /** Adds the job as `add` does and waits up to `timeoutMs` for its outcome (undefined if none yet). */
-  addAndWait(name: string, data: TaskResultJobData, jobId: string, timeoutMs: number): Promise<Finished | undefined> {
-    return this.redis(this.waiter.wait(jobId, timeoutMs, () => this.add(name, data, jobId)), timeoutMs + this.timeoutMs);
+  addAndWait(name: string, data: TaskResultJobData, jobId: string, options: AddOptions, timeoutMs: number): Promise<Finished | undefined> {
+    return this.redis(this.waiter.wait(jobId, timeoutMs, () => this.add(name, data, jobId, options)), timeoutMs + this.timeoutMs);
   }
 
   /** Waits up to `timeoutMs` for the outcome of a job that exists already. */
@@ -96,18 +130,27 @@ export class TaskResultQueue {
     this.connection.disconnect();
   }
 
+  /**
+   * `operation`, bounded by `timeoutMs`. A Redis that is away or cannot take the command is a 503; any
+   * other error (a domain error from a check, a bug) is passed on as it is.
+   */
   private async redis<T>(operation: Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('redis timeout')), timeoutMs);
+      timer = setTimeout(() => reject(new RedisTimeout(timeoutMs)), timeoutMs);
     });
     try {
       return await Promise.race([operation, timeout]);
-    } catch {
+    } catch (error) {
       operation.catch(() => {});
-      throw serviceUnavailable('the queue is unavailable, try again shortly');
+      if (!(error instanceof DomainError) && isRedisUnavailable(error, this.connection)) throw serviceUnavailable('the queue is unavailable, try again shortly');
+      throw error;
     } finally {
       clearTimeout(timer);
     }
   }
+}
+
+interface JobFingerprint {
+  jobFingerprint(key: string): Promise<string | null>;
 }

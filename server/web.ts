@@ -23,11 +23,12 @@ export interface WebOptions {
   readonly registry: Registry;
   readonly retryDelayMs?: number;
   readonly apiKeyFreshMs?: number;
+  readonly resultTypeFreshMs?: number;
 }
 
 export async function startWeb(config: Config, logger: Logger, options: WebOptions): Promise<Web> {
   const { sequelize, registry } = options;
-  const taskResults = new TaskResultQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, retryDelayMs: options.retryDelayMs });
+  const taskResults = new TaskResultQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, retryDelayMs: options.retryDelayMs, logger });
   // The web only watches the follow-ups queue (Bull Board, queue depth); the worker feeds and drains it.
   const followUps = openFollowUpQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix });
   if (!(await taskResults.ready(3_000))) logger.warn('Redis is not reachable yet: events are refused with 503 until it is');
@@ -37,7 +38,7 @@ export async function startWeb(config: Config, logger: Logger, options: WebOptio
     sequelize,
     taskResults,
     apiKeys: new ApiKeyDirectory({ freshMs: options.apiKeyFreshMs }),
-    resultTypes: new ResultTypeDirectory(),
+    resultTypes: new ResultTypeDirectory({ freshMs: options.resultTypeFreshMs }),
     clock: () => new Date(),
     queues: [taskResults.queue, followUps.queue],
     registry,

@@ -3,7 +3,7 @@
 // and answers as a replay. Follow-up timers are added or removed only after commit.
 import type { Sequelize } from 'sequelize';
 import { validationFailed } from '../domain/errors';
-import type { TaskResultJobData, TaskResultJobResult } from '../domain/jobs';
+import { bodyTextOfJob, type TaskResultJobData, type TaskResultJobResult } from '../domain/jobs';
 import { toResultBody } from '../domain/result-body';
 import { resultTypeViolations, type ResultTypeRule } from '../domain/result-types';
 import type { TaskResultEvent } from '../domain/task-result-event';
@@ -58,7 +58,7 @@ async function applyInTransaction(
   event: TaskResultEvent,
   resultTypes: readonly ResultTypeRule[],
 ): Promise<TaskResultJobResult | undefined> {
-  const { tenantId, fingerprint, body, receivedAt } = job.data;
+  const { tenantId, fingerprint, receivedAt } = job.data;
   const target = await lockResultTarget(tx, tenantId, event);
   const judgement = await judgeEvent(tx, tenantId, fingerprint, target, event);
   if ('replayed' in judgement) return { outcome: 'replayed', result: toResultBody(judgement.replayed) };
@@ -66,7 +66,7 @@ async function applyInTransaction(
 
   const { activity, result: stored } = target;
   const activityStatus = judgement.decision.activityStatus;
-  const write: ResultWrite = { event, body, fingerprint, jobId: job.id ?? null, receivedAt, activityStatus };
+  const write: ResultWrite = { event, bodyText: bodyTextOfJob(job.data), fingerprint, jobId: job.id ?? null, receivedAt, activityStatus };
   // Only a result that had, or now gets, a follow-up date can have follow-up rows to keep in step. For
   // the others the write is the transaction's last statement, and goes out with COMMIT.
   const keepsFollowUpsInStep = Boolean(stored?.futureScheduledAt || event.task_result.future_scheduled_at);

@@ -1,5 +1,7 @@
 import Joi from 'joi';
 import type { ErrorDetail } from '../errors';
+import { isLosslessNumber, isStorableNumber } from '../json-text';
+import { parseZonedIsoDate } from './zoned-dates';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -7,19 +9,21 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: string): boolean => UUID.test(value);
 const MAX_DEPTH = 32;
 
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
-function depthOf(value: unknown): number {
-  let deepest = 0;
+/** What makes a free-form object unstorable or unreasonable: nesting past MAX_DEPTH, a number jsonb cannot hold. */
+function freeFormProblem(value: unknown): string | undefined {
   const stack: Array<[unknown, number]> = [[value, 1]];
   while (stack.length > 0) {
     const [node, depth] = stack.pop()!;
     if (node === null || typeof node !== 'object') continue;
-    deepest = Math.max(deepest, depth);
-    if (deepest > MAX_DEPTH) return deepest;
+    if (isLosslessNumber(node)) {
+      if (!isStorableNumber(node.value)) return `{{#label}} holds a number PostgreSQL cannot store: ${node.value.slice(0, 40)}`;
+      continue;
+    }
+    if (depth > MAX_DEPTH) return `{{#label}} is nested deeper than ${MAX_DEPTH} levels`;
     for (const child of Object.values(node)) stack.push([child, depth + 1]);
   }
-  return deepest;
+  return undefined;
 }
 
 // PostgreSQL stores neither U+0000 nor an unpaired UTF-16 surrogate (JSON allows "\ud800"; UTF-8 has
@@ -49,41 +53,77 @@ export function unstorableStringPaths(value: unknown, path: string[] = [], found
 // `.messages()` instead gets preferences of its own, which Joi merges with the call's options again on
 // every validation, templates and all: a third of the time spent validating a task result.
 
-/** ISO 8601 with a zone (a time without one means a different instant on every provider's server),
- * normalized to UTC with milliseconds. */
+/** ISO 8601 with a zone (a time without one means a different instant on every provider's server), on
+ * a real calendar day, from 1970 to year 9999 (see zoned-dates.ts), normalized to UTC with milliseconds. */
 export const zonedIsoDate = () =>
   Joi.string().custom((value: string, helpers) => {
-    const date = new Date(value);
-    if (!ISO_DATE_TIME.test(value) || Number.isNaN(date.getTime())) {
-      return helpers.message({ custom: '{{#label}} must be an ISO 8601 date-time with a time zone (Z or ±hh:mm)' });
-    }
-    return date.toISOString();
+    const instant = parseZonedIsoDate(value);
+    if (instant === undefined) return helpers.message({ custom: '{{#label}} must be an ISO 8601 date-time with a time zone (Z or ±hh:mm)' });
+    if (instant === 'out-of-range') return helpers.message({ custom: '{{#label}} must be a real date and time from 1970-01-01 to 9999-12-31' });
+    return new Date(instant).toISOString();
   });
 
 /** A uuid, any case, given back in lower case. */
 export const uuid = () =>
   Joi.string().custom((value: string, helpers) => (isUuid(value) ? value.toLowerCase() : helpers.message({ custom: '{{#label}} must be a UUID' })));
 
-/** Any JSON object, stored as sent, but not nested deeper than anyone's real payload is. */
+/** Any JSON object, stored as sent (numbers too), but not nested deeper than anyone's real payload is. */
 export const jsonObject = () =>
   Joi.object()
     .unknown(true)
-    .custom((value: object, helpers) => (depthOf(value) > MAX_DEPTH ? helpers.message({ custom: `{{#label}} is nested deeper than ${MAX_DEPTH} levels` }) : value));
+    .custom((value: object, helpers) => {
+      if (isLosslessNumber(value)) return helpers.message({ custom: '{{#label}} must be of type object' });
+      const problem = freeFormProblem(value);
+      return problem ? helpers.message({ custom: problem }) : value;
+    });
 
 export const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
-/** The keys of an object schema that are not required. */
-export function optionalKeys(schema: Joi.ObjectSchema): string[] {
-  const keys = (schema.describe().keys ?? {}) as Record<string, { flags?: { presence?: string } }>;
-  return Object.keys(keys).filter((key) => keys[key].flags?.presence !== 'required');
+/** An object schema's keys, and which of them may be sent as null to mean absent (the optional ones). */
+export interface KeyShape {
+  readonly known: ReadonlySet<string>;
+  readonly nullable: ReadonlySet<string>;
 }
 
-/** `value` without those of `keys` that are null; `value` itself when none is. */
-export function withoutNullKeys(value: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
-  if (!keys.some((key) => value[key] === null)) return value;
-  const copy = { ...value };
-  for (const key of keys) if (copy[key] === null) delete copy[key];
+export function keyShape(schema: Joi.ObjectSchema): KeyShape {
+  const keys = (schema.describe().keys ?? {}) as Record<string, { flags?: { presence?: string } }>;
+  const names = Object.keys(keys);
+  return { known: new Set(names), nullable: new Set(names.filter((key) => keys[key].flags?.presence !== 'required')) };
+}
+
+/** Unknown keys of one object reported by name; past these, only counted. */
+const REPORTED_UNKNOWN_KEYS = 20;
+/** Violations reported by name; past these, only counted. */
+const REPORTED_VIOLATIONS = 20;
+
+const joinPath = (path: string, key: string) => (path ? `${path}.${key}` : key);
+
+/**
+ * `value` as its schema should see it: optional keys sent as null left out (null means absent),
+ * `__proto__` reported as the unknown key it is (Joi would drop it without a word), and unknown keys past
+ * the first few left out and counted, so a body with a hundred thousand of them costs milliseconds rather
+ * than a second and a report of megabytes. `value` itself when nothing needs leaving out.
+ */
+export function screenKeys(value: Record<string, unknown>, shape: KeyShape, path: string, details: ErrorDetail[]): Record<string, unknown> {
+  const keys = Object.keys(value);
+  const unknown = keys.filter((key) => !shape.known.has(key));
+  const hasProto = unknown.includes('__proto__');
+  const hasNull = keys.some((key) => value[key] === null && shape.nullable.has(key));
+  if (!hasProto && !hasNull && unknown.length <= REPORTED_UNKNOWN_KEYS) return value;
+  const copy: Record<string, unknown> = {};
+  for (const key of keys) if (shape.known.has(key) && !(value[key] === null && shape.nullable.has(key))) copy[key] = value[key];
+  for (const key of unknown.slice(0, REPORTED_UNKNOWN_KEYS)) if (key !== '__proto__') copy[key] = value[key];
+  if (hasProto) details.push({ path: joinPath(path, '__proto__'), message: `"${joinPath(path, '__proto__')}" is not allowed` });
+  const more = unknown.length - REPORTED_UNKNOWN_KEYS;
+  if (more > 0) details.push({ path, message: `${more} more fields${path ? ` of "${path}"` : ''} are not allowed` });
   return copy;
+}
+
+/** The first violations, and a count of the rest: a hostile body must not buy a huge answer. */
+export function capDetails(details: ErrorDetail[]): ErrorDetail[] {
+  if (details.length <= REPORTED_VIOLATIONS) return details;
+  const more = details.length - REPORTED_VIOLATIONS;
+  return [...details.slice(0, REPORTED_VIOLATIONS), { path: '', message: `and ${more} more violations` }];
 }
 
 /**

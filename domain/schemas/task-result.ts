@@ -5,7 +5,19 @@ import { validationFailed, type ErrorDetail } from '../errors';
 import { isTooFarInFuture } from '../rules';
 import { CONTACT_TYPES, RESULT_STATUSES } from '../statuses';
 import type { TaskResultEvent } from '../task-result-event';
-import { BODY_MESSAGES, REPORT_EVERY_VIOLATION, isObject, jsonObject, optionalKeys, toDetails, unstorableStringPaths, uuid, withoutNullKeys, zonedIsoDate } from './common';
+import {
+  BODY_MESSAGES,
+  REPORT_EVERY_VIOLATION,
+  capDetails,
+  isObject,
+  jsonObject,
+  keyShape,
+  screenKeys,
+  toDetails,
+  unstorableStringPaths,
+  uuid,
+  zonedIsoDate,
+} from './common';
 
 // Optional fields sent as null mean absent: withoutNulls drops them before validation.
 const taskResult = Joi.object({
@@ -35,14 +47,16 @@ const schema = Joi.object({
 
 // Dropping null optional fields up front rather than giving each one `.empty(null)` halves the time Joi
 // takes: it would validate every value sent against the empty schema as well.
-const NULLABLE = optionalKeys(schema);
-const NULLABLE_TASK_RESULT = optionalKeys(taskResult);
+const SHAPE = keyShape(schema);
+const TASK_RESULT_SHAPE = keyShape(taskResult);
 
-/** The body with its optional fields, top level and task_result, left out where they are null. */
-function withoutNulls(body: unknown): unknown {
+/** The body as the schema should see it (see screenKeys), top level and task_result. */
+function screened(body: unknown, details: ErrorDetail[]): unknown {
   if (!isObject(body)) return body;
-  const top = withoutNullKeys(body, NULLABLE);
-  return isObject(top.task_result) ? { ...top, task_result: withoutNullKeys(top.task_result, NULLABLE_TASK_RESULT) } : top;
+  const top = screenKeys(body, SHAPE, '', details);
+  if (!isObject(top.task_result)) return top;
+  const taskResult = screenKeys(top.task_result, TASK_RESULT_SHAPE, 'task_result', details);
+  return taskResult === top.task_result ? top : { ...top, task_result: taskResult };
 }
 
 const TASK_RESULT_BODY_MESSAGES = { ...BODY_MESSAGES, 'object.missing': 'one of activity_id or provider_activity_id is required' };
@@ -65,11 +79,17 @@ function crossFieldViolations(event: TaskResultEvent, rules: TaskResultRules): E
   return violations;
 }
 
-/** The canonical event, or a VALIDATION_FAILED DomainError listing every violation. */
+/** The canonical event, or a VALIDATION_FAILED DomainError listing every violation (the first few by name). */
 export function parseTaskResult(body: unknown, rules: TaskResultRules, extra: (e: TaskResultEvent) => ErrorDetail[] = () => []): TaskResultEvent {
-  const { value, error } = schema.validate(withoutNulls(body));
-  const details = [...(error ? toDetails(error, TASK_RESULT_BODY_MESSAGES) : []), ...unstorableStringPaths(body)];
+  const details: ErrorDetail[] = [];
+  const input = screened(body, details);
+  const { value, error } = schema.validate(input);
+  if (error) details.push(...toDetails(error, TASK_RESULT_BODY_MESSAGES));
+  details.push(...unstorableStringPaths(input));
   if (details.length === 0) details.push(...crossFieldViolations(value, rules), ...extra(value));
-  if (details.length > 0) throw validationFailed(`invalid task result: ${details.map((d) => d.message).join('; ')}`, details);
+  if (details.length > 0) {
+    const reported = capDetails(details);
+    throw validationFailed(`invalid task result: ${reported.map((d) => d.message).join('; ')}`, reported);
+  }
   return value as TaskResultEvent;
 }

@@ -1,18 +1,18 @@
 // /api/activity-results: authenticate → validate → fast checks → enqueue → answer.
 import { Router, type Request, type Response } from 'express';
-import { DomainError, fromFailedReason } from '../../domain/errors';
+import { DomainError, fromFailedReason, validationFailed } from '../../domain/errors';
 import { taskResultJobId, taskResultJobName, tenantOfJobId, type TaskResultJobData, type TaskResultJobResult } from '../../domain/jobs';
 import { toResultBody } from '../../domain/result-body';
 import { resultTypeViolations } from '../../domain/result-types';
 import { parseTaskResult } from '../../domain/schemas/task-result';
-import { eventFingerprint } from '../../domain/task-result-event';
+import { eventFingerprint, type TaskResultEvent } from '../../domain/task-result-event';
 import { ActivityResult } from '../../models';
 import type { AppDeps } from '../app';
 import { FastChecks } from '../fast-checks';
 import { serviceUnavailable } from '../http-errors';
 import type { Finished } from '../job-waiter';
 import { authenticate, principalOf } from '../middleware/auth';
-import { jsonBody } from '../middleware/require-json';
+import { bodyTextOf, jsonBody } from '../middleware/require-json';
 import { jobStatus } from './job-status';
 import { isUuid } from '../../domain/schemas/common';
 
@@ -44,10 +44,17 @@ export function activityResultsRouter(deps: AppDeps): Router {
     res.status(202).location(statusUrl).json({ jobId, status: 'QUEUED', statusUrl });
   }
 
-  function answer(res: Response, jobId: string, finished: Finished | undefined): void {
+  /** The answer of a provider's request that repeats one already applied or already answered. */
+  function replayed(res: Response): Response {
+    return res.set('Idempotent-Replayed', 'true');
+  }
+
+  /** `receivedAt`: when this request came; a job finished before it answers a replay of an earlier request. */
+  function answer(res: Response, jobId: string, finished: Finished | undefined, receivedAt: Date): void {
     if (!finished) return accepted(res, jobId);
     if (finished.state === 'completed') {
       const { outcome, result } = finished.value as TaskResultJobResult;
+      if (outcome === 'replayed' || (finished.finishedOn !== undefined && finished.finishedOn < receivedAt.getTime())) replayed(res);
       if (outcome === 'created') res.status(201).location(`/api/activity-results/${result.id}`);
       res.json(result);
       return;
@@ -55,41 +62,46 @@ export function activityResultsRouter(deps: AppDeps): Router {
     throw fromFailedReason(finished.reason) ?? serviceUnavailable('the event could not be applied yet, retry later', 30);
   }
 
+  /** A tenant with result types takes only their codes: checked after the replay check, so a replay stands. */
+  async function assertKnownResultType(tenantId: string, event: TaskResultEvent): Promise<void> {
+    // Unreadable rules (PostgreSQL down) leave the check to the worker: the event is still queued.
+    const rules = await resultTypes.forTenant(tenantId).catch(() => []);
+    const violations = resultTypeViolations(rules, event);
+    if (violations.length > 0) throw validationFailed(`invalid task result: ${violations.map((v) => v.message).join('; ')}`, violations);
+  }
+
   router.post('/tasks', canCreate, ...jsonBody, async (req, res) => {
     res.vary('Prefer');
     const { tenantId } = principalOf(res);
     const receivedAt = deps.clock();
-    // Unreadable rules (PostgreSQL down) leave the check to the worker: the event is still queued.
-    const rules = await resultTypes.forTenant(tenantId).catch(() => []);
-    const event = parseTaskResult(req.body, { now: receivedAt, maxClockSkewMs: config.maxClockSkewMs }, (e) => resultTypeViolations(rules, e));
+    const event = parseTaskResult(req.body, { now: receivedAt, maxClockSkewMs: config.maxClockSkewMs });
     const fingerprint = eventFingerprint(event);
     const idempotencyKey = idempotencyKeyOf(req);
     const jobId = taskResultJobId(tenantId, fingerprint, idempotencyKey);
+    const keyed = idempotencyKey !== undefined;
 
-    if (idempotencyKey !== undefined) {
-      const existing = await taskResults.getJob(jobId);
-      if (existing && existing.data.fingerprint !== fingerprint) {
-        throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request body');
-      }
-    }
+    // The key's own job says first whether the key was used for another body; add checks again, atomically.
+    if (keyed) await taskResults.assertNotReused(jobId, fingerprint);
     const check = await fastChecks.check(tenantId, event, fingerprint);
-    if (check.kind === 'replay') return void res.status(200).json(check.result);
+    if (check.kind === 'replay') return void replayed(res).status(200).json(check.result);
     if (check.skipped) logger.warn({ err: check.skipped }, 'fast checks skipped: database unreachable');
+    await assertKnownResultType(tenantId, event);
 
-    const data: TaskResultJobData = { tenantId, fingerprint, body: req.body, event, receivedAt: receivedAt.toISOString(), requestId: res.locals.requestId };
+    // tenantId and fingerprint first: see TaskResultJobData.
+    const data: TaskResultJobData = { tenantId, fingerprint, body: bodyTextOf(res), receivedAt: receivedAt.toISOString(), requestId: res.locals.requestId };
     const name = taskResultJobName(tenantId, event);
     if (wantsAsync(req)) {
-      await taskResults.add(name, data, jobId);
+      await taskResults.add(name, data, jobId, { keyed });
       res.set('Preference-Applied', 'respond-async');
       return accepted(res, jobId);
     }
-    let finished = await taskResults.addAndWait(name, data, jobId, config.syncWaitMs);
+    let finished = await taskResults.addAndWait(name, data, jobId, { keyed }, config.syncWaitMs);
     if (finished?.state === 'failed' && !fromFailedReason(finished.reason)) {
       // An earlier copy of this event ran out of attempts during an outage: run it again.
       await taskResults.retryFailed(jobId);
       finished = await taskResults.wait(jobId, config.syncWaitMs);
     }
-    answer(res, jobId, finished);
+    answer(res, jobId, finished, receivedAt);
   });
 
   router.get('/jobs/:jobId', canView, async (req, res) => {

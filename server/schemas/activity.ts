@@ -1,6 +1,16 @@
 import Joi from 'joi';
-import { validationFailed } from '../../domain/errors';
-import { BODY_MESSAGES, REPORT_EVERY_VIOLATION, isObject, optionalKeys, toDetails, unstorableStringPaths, withoutNullKeys, zonedIsoDate } from '../../domain/schemas/common';
+import { validationFailed, type ErrorDetail } from '../../domain/errors';
+import {
+  BODY_MESSAGES,
+  REPORT_EVERY_VIOLATION,
+  capDetails,
+  isObject,
+  keyShape,
+  screenKeys,
+  toDetails,
+  unstorableStringPaths,
+  zonedIsoDate,
+} from '../../domain/schemas/common';
 
 export interface NewActivity {
   readonly commerce_external_id: string;
@@ -19,12 +29,18 @@ const schema = Joi.object({
   .prefs(REPORT_EVERY_VIOLATION);
 
 // Optional fields sent as null mean absent, as in a task result.
-const NULLABLE = optionalKeys(schema);
+const SHAPE = keyShape(schema);
 
 export function parseNewActivity(body: unknown): NewActivity {
-  const { value, error } = schema.validate(isObject(body) ? withoutNullKeys(body, NULLABLE) : body);
+  const details: ErrorDetail[] = [];
+  const input = isObject(body) ? screenKeys(body, SHAPE, '', details) : body;
+  const { value, error } = schema.validate(input);
+  if (error) details.push(...toDetails(error, BODY_MESSAGES));
   // Like a task result's, or PostgreSQL would store NUL as "\0" and an unpaired surrogate as U+FFFD.
-  const details = [...(error ? toDetails(error, BODY_MESSAGES) : []), ...unstorableStringPaths(body)];
-  if (details.length > 0) throw validationFailed(`invalid activity: ${details.map((d) => d.message).join('; ')}`, details);
+  details.push(...unstorableStringPaths(input));
+  if (details.length > 0) {
+    const reported = capDetails(details);
+    throw validationFailed(`invalid activity: ${reported.map((d) => d.message).join('; ')}`, reported);
+  }
   return value;
 }

@@ -37,6 +37,14 @@ const invalid: Array<[string, Record<string, unknown>, string]> = [
   ['an unknown top-level field (a typo)', { ocurred_at: '2025-01-16T14:30:00Z' }, 'ocurred_at'],
   ['an unknown task_result field', { task_result: { result: 'ok', commment: 'x' } }, 'task_result.commment'],
   ['a string where a number-free string is expected', { commerce_external_id: 42 }, 'commerce_external_id'],
+  ['occurred_at in year 0000, which PostgreSQL cannot store', { occurred_at: '0000-01-01T00:00:00Z' }, 'occurred_at'],
+  ['occurred_at in year 0001 at +00:01, which PostgreSQL cannot store', { occurred_at: '0001-01-01T00:00:00+00:01' }, 'occurred_at'],
+  ['occurred_at on February 31', { occurred_at: '2025-02-31T10:00:00Z' }, 'occurred_at'],
+  ['occurred_at at 24:00', { occurred_at: '2025-01-16T24:00:00Z' }, 'occurred_at'],
+  ['occurred_at before 1970', { occurred_at: '1969-12-31T23:59:59Z' }, 'occurred_at'],
+  ['future_scheduled_at past year 9999', { task_result: { result: 'ok', future_scheduled_at: '9999-12-31T23:00:00-05:00' } }, 'task_result.future_scheduled_at'],
+  ['a top-level __proto__', JSON.parse('{"__proto__": {"status": "PENDING"}}'), '__proto__'],
+  ['constructor in task_result', { task_result: { result: 'ok', constructor: 1 } }, 'task_result.constructor'],
 ];
 
 describe('validation of POST /api/activity-results/tasks', () => {
@@ -117,6 +125,30 @@ describe('validation of POST /api/activity-results/tasks', () => {
       expect(reply.status, path).to.equal(400);
       expect(reply.body.code).to.equal('VALIDATION_FAILED');
     }
+  });
+
+  it('answers a body of 100,000 unknown fields with a short 400 that names the first and counts the rest', async () => {
+    const wide = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [i.toString(36), 1]));
+    for (const path of ['/api/activity-results/tasks', '/api/activities/tasks']) {
+      const reply = await request(stack.baseUrl, 'POST', path, { tenant, body: { ...seedEvent(), ...wide } });
+      expect(reply.status, path).to.equal(400);
+      expect(JSON.stringify(reply.body).length, path).to.be.below(2_000);
+      expect(reply.body.details, path).to.deep.equal([{ path: '', message: 'an object in the body has more than 1000 fields' }]);
+    }
+    const some = Object.fromEntries(Array.from({ length: 900 }, (_, i) => [`k${i}`, 1]));
+    const reply = await post({ ...seedEvent(), ...some });
+    expect(reply.body.details).to.have.length(21);
+    expect(reply.body.details.map((d: { message: string }) => d.message)).to.include('880 more fields are not allowed');
+    expect(await count('activity_results')).to.equal(0);
+  });
+
+  it('answers 400, not 500, for a new activity scheduled where PostgreSQL cannot store it', async () => {
+    for (const scheduledAt of ['0000-01-01T00:00:00Z', '2025-02-30T00:00:00Z']) {
+      const reply = await request(stack.baseUrl, 'POST', '/api/activities/tasks', { tenant, body: { commerce_external_id: 'store-001', scheduled_at: scheduledAt } });
+      expect(reply.status, scheduledAt).to.equal(400);
+      expect(reply.body.details.map((d: { path: string }) => d.path)).to.deep.equal(['scheduled_at']);
+    }
+    expect(await count('activities')).to.equal(0);
   });
 
   it('answers 400 for an Idempotency-Key over 255 characters', async () => {

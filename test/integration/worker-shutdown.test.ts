@@ -9,7 +9,7 @@ import { sequelize } from '../support/db';
 import { REDIS_URL } from '../support/env';
 import { eventually } from '../support/wait';
 import { createTenant, seedEvent, type TestTenant } from '../support/fixtures';
-import { deleteKeys, uniquePrefix } from '../support/stack';
+import { deleteKeys, silentLogger, uniquePrefix } from '../support/stack';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 
 describe('worker process shutdown', function () {
@@ -23,7 +23,7 @@ describe('worker process shutdown', function () {
 
   beforeEach(async () => {
     prefix = uniquePrefix();
-    queue = new TaskResultQueue({ redisUrl: REDIS_URL, prefix });
+    queue = new TaskResultQueue({ redisUrl: REDIS_URL, prefix, logger: silentLogger });
     tenant = await createTenant();
   });
   afterEach(async () => {
@@ -44,8 +44,8 @@ describe('worker process shutdown', function () {
     const event = parseTaskResult(body, { now: new Date(), maxClockSkewMs: 300_000 });
     const fingerprint = eventFingerprint(event);
     const jobId = taskResultJobId(tenant.tenantId, fingerprint);
-    const data = { tenantId: tenant.tenantId, fingerprint, body, receivedAt: new Date().toISOString(), requestId: 'req-shutdown-1' };
-    await queue.add(taskResultJobName(tenant.tenantId, event), data, jobId);
+    const data = { tenantId: tenant.tenantId, fingerprint, body: JSON.stringify(body), receivedAt: new Date().toISOString(), requestId: 'req-shutdown-1' };
+    await queue.add(taskResultJobName(tenant.tenantId, event), data, jobId, { keyed: false });
     return { jobId, activityId: activity.id };
   }
 

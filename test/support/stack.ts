@@ -52,7 +52,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...options.env,
   });
   const registry = new Registry();
-  const web = await startWeb(config, silentLogger, { sequelize: options.sequelize ?? sequelize(), registry, retryDelayMs: 50, apiKeyFreshMs: 200 });
+  const web = await startWeb(config, silentLogger, { sequelize: options.sequelize ?? sequelize(), registry, retryDelayMs: 50, apiKeyFreshMs: 200, resultTypeFreshMs: 200 });
   let jobMetrics: JobMetrics | undefined;
   let connection: Redis | undefined;
   const stack: Stack = {

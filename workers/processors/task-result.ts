@@ -1,7 +1,6 @@
-// Processor for `task-result` jobs: take the validated event, apply it in one transaction, return the outcome.
+// Processor for `task-result` jobs: read the event the job carries, apply it in one transaction, return the outcome.
 // It does not import bullmq: the worker's composition root adapts it and classifies its errors.
-import type { TaskResultJobData, TaskResultJobResult } from '../../domain/jobs';
-import { parseTaskResult } from '../../domain/schemas/task-result';
+import { readTaskResultJob, type TaskResultJobData, type TaskResultJobResult } from '../../domain/jobs';
 import { applyTaskResult, type ApplyDeps } from '../apply-task-result';
 
 export interface JobLike<T> {
@@ -12,9 +11,7 @@ export interface JobLike<T> {
 
 export function taskResultProcessor(deps: ApplyDeps & { readonly maxClockSkewMs: number }) {
   return async (job: JobLike<TaskResultJobData>): Promise<TaskResultJobResult> => {
-    // Validated by the API already; else judged against the time the API accepted it, so a job that
-    // waited out an outage is not rejected.
-    const event = job.data.event ?? parseTaskResult(job.data.body, { now: new Date(job.data.receivedAt), maxClockSkewMs: deps.maxClockSkewMs });
+    const event = readTaskResultJob(job, deps.maxClockSkewMs);
     return applyTaskResult(deps, job, event);
   };
 }

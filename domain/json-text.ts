@@ -1,0 +1,112 @@
+// Request bodies as JSON text. Providers' free-form payloads may carry numbers a JavaScript number cannot
+// hold (ids past 2^53, long decimals, 1e400): JSON.parse would change them silently. Such a body is parsed
+// by lossless-json instead, which keeps those numbers as their text; PostgreSQL's jsonb stores them
+// exactly. See docs/guarantees.md.
+// Such a body must not repeat a key: lossless-json refuses that, where JSON.parse keeps the last.
+import { LosslessNumber, isLosslessNumber, isSafeNumber, parse as parseLossless } from 'lossless-json';
+
+export { isLosslessNumber, type LosslessNumber };
+
+/** Fields of one object in a body; a wider object is refused before it is parsed (see scanJsonText). */
+export const MAX_OBJECT_FIELDS = 1_000;
+/** Nesting of a body; the schemas allow less, this only spares the parser. */
+const MAX_NESTING = 64;
+
+/** A body refused before it is parsed: its shape alone would cost more than it is worth. */
+export class JsonTooLarge extends Error {}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+/**
+ * One pass over the text, outside strings: refuses an object with more than MAX_OBJECT_FIELDS fields (a
+ * hundred thousand keys cost V8 a fifth of a second to parse) or nesting past MAX_NESTING, and tells
+ * whether a number may lose digits as a JavaScript number: more than 15 significant digits, or an
+ * exponent of three digits (1e400 would become Infinity, 1e-400 zero).
+ */
+function scanJsonText(text: string): { mayLoseDigits: boolean } {
+  const commas: number[] = []; // per open container: -1 for an array, else the object's commas so far
+  let mayLoseDigits = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92 /* \ */) i++;
+    } else if (c === 123 /* { */ || c === 91 /* [ */) {
+      commas.push(c === 123 ? 0 : -1);
+      if (commas.length > MAX_NESTING) throw new JsonTooLarge(`the body is nested deeper than ${MAX_NESTING} levels`);
+    } else if (c === 125 /* } */ || c === 93 /* ] */) {
+      commas.pop();
+    } else if (c === 44 /* , */) {
+      const top = commas.length - 1;
+      if (top >= 0 && commas[top] >= 0 && ++commas[top] >= MAX_OBJECT_FIELDS) {
+        throw new JsonTooLarge(`an object in the body has more than ${MAX_OBJECT_FIELDS} fields`);
+      }
+    } else if (c === 45 /* - */ || isDigit(c)) {
+      let significant = 0;
+      let exponentDigits = 0;
+      let inExponent = false;
+      for (; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (isDigit(d)) {
+          if (inExponent) exponentDigits++;
+          else if (significant > 0 || d !== 48) significant++;
+        } else if (d === 101 || d === 69 /* e E */) inExponent = true;
+        else if (d !== 46 && d !== 43 && d !== 45 /* . + - */) break;
+      }
+      i--;
+      if (significant > 15 || exponentDigits > 2) mayLoseDigits = true;
+    }
+  }
+  return { mayLoseDigits };
+}
+
+const parseNumber = (text: string): number | LosslessNumber => (isSafeNumber(text) ? Number(text) : new LosslessNumber(text));
+
+/**
+ * The value of a JSON text, with every number as sent. Throws JsonTooLarge for a body too wide or deep
+ * to be worth parsing, SyntaxError (or lossless-json's Error, on a repeated key) when it is not JSON.
+ */
+export function parseJsonText(text: string): unknown {
+  return scanJsonText(text).mayLoseDigits ? parseLossless(text, null, parseNumber) : JSON.parse(text);
+}
+
+/**
+ * JSON with object keys sorted at every depth, so key order in the request does not matter. Every own key
+ * counts (`__proto__` too), and a number kept as text is written as sent.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      if (isLosslessNumber(value)) return value.value;
+      if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+      return `{${Object.keys(value)
+        .sort()
+        .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+        .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`)
+        .join(',')}}`;
+    default:
+      return 'null';
+  }
+}
+
+// PostgreSQL's numeric, behind jsonb numbers: up to 131072 digits before the decimal point and 16383 after.
+const MAX_INTEGER_DIGITS = 131_072;
+const MAX_FRACTION_DIGITS = 16_383;
+
+/** Whether jsonb can hold this JSON number text; only numbers kept as text can fall outside. */
+export function isStorableNumber(text: string): boolean {
+  const m = /^-?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m) return false;
+  const digits = m[1] + (m[2] ?? '');
+  const exponent = Number(m[3] ?? 0);
+  const point = m[1].length + exponent; // the decimal point falls after this many of `digits`
+  const firstSignificant = digits.search(/[1-9]/);
+  const integerDigits = firstSignificant < 0 ? 0 : point - firstSignificant;
+  return integerDigits <= MAX_INTEGER_DIGITS && digits.length - point <= MAX_FRACTION_DIGITS;
+}
