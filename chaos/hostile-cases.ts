@@ -13,6 +13,11 @@ export interface HostileCase {
   readonly raw?: Buffer;
   /** When the body is a task result the service may accept: accepted, it is checked like any event. */
   readonly event?: ChaosEvent;
+  /**
+   * Sent at the same moment, with the same Idempotency-Key and another body: of the two, exactly one may
+   * be acknowledged, and the other answered 422 IDEMPOTENCY_KEY_REUSED.
+   */
+  readonly rival?: HostileCase;
 }
 
 function nested(depth: number, leaf: unknown, wrap: (inner: unknown) => unknown): unknown {
@@ -73,13 +78,16 @@ export function buildHostileCases(input: HostileInput): HostileCase[] {
       hostile: name,
     };
   };
-  const task = (name: string, spoil: (body: Record<string, unknown>) => void, headers: Record<string, string> = {}) => {
+  const taskCase = (name: string, spoil: (body: Record<string, unknown>) => void, headers: Record<string, string> = {}): HostileCase => {
     const { i, body } = base();
     spoil(body);
     // Half wait for the worker, half do not: both answers must hold.
     const prefer: Record<string, string> = i % 2 === 0 ? { prefer: 'respond-async' } : {};
     const request = { method: 'POST', path: TASKS_PATH, headers: { ...json, ...prefer, ...headers }, body: JSON.stringify(body) };
-    cases.push({ name, request, event: asEvent(i, name, body, headers['idempotency-key']) });
+    return { name, request, event: asEvent(i, name, body, headers['idempotency-key']) };
+  };
+  const task = (name: string, spoil: (body: Record<string, unknown>) => void, headers: Record<string, string> = {}) => {
+    cases.push(taskCase(name, spoil, headers));
   };
   const rawTask = (name: string, text: string | Buffer, headers: Record<string, string> = json) => {
     cases.push({ name, request: { method: 'POST', path: TASKS_PATH, headers, body: text } });
@@ -121,6 +129,22 @@ export function buildHostileCases(input: HostileInput): HostileCase[] {
   task('payload of 10000 keys', (b) => setPath(b, 'task_result.payload', Object.fromEntries(Array.from({ length: 10_000 }, (_, k) => [`k${k}`, k]))));
   task('20000 unknown top-level fields', (b) => Object.assign(b, Object.fromEntries(Array.from({ length: 20_000 }, (_, k) => [`f${k}`, k]))));
   rawTask('body of 2 MB', JSON.stringify({ ...base().body, pad: 'x'.repeat(2_000_000) }));
+
+  task('100000 unknown top-level fields', (b) => Object.assign(b, Object.fromEntries(Array.from({ length: 100_000 }, (_, k) => [k.toString(36), 1]))));
+  rawTask('__proto__ at the top level', JSON.stringify(base().body).replace(/}$/, ',"__proto__":{"status":"COMPLETED"}}'));
+
+  // Dates PostgreSQL cannot store, that the calendar does not have, or that are implausible.
+  for (const date of ['0000-01-01T00:00:00Z', '0001-01-01T00:00:00+00:01', '2025-02-31T10:00:00Z', '2025-01-16T24:00:00Z', '1969-12-31T23:59:59Z']) {
+    task(`occurred_at ${date}`, (b) => setPath(b, 'occurred_at', date));
+  }
+  task('future_scheduled_at in year 10000', (b) => setPath(b, 'task_result.future_scheduled_at', '9999-12-31T23:00:00-05:00'));
+
+  // One Idempotency-Key, two bodies, at the same moment.
+  for (let k = 0; k < 10; k++) {
+    const headers = { 'idempotency-key': `chaos-${input.runId}-race-${k}` };
+    const rival = taskCase(`Idempotency-Key race ${k}, second body`, () => {}, headers);
+    cases.push({ ...taskCase(`Idempotency-Key race ${k}, first body`, () => {}, headers), rival });
+  }
 
   // Depth: at and past the limit, and far past it.
   task('raw_payload 32 levels deep', (b) => setPath(b, 'raw_payload', nested(31, 'leaf', (v) => ({ a: v }))));
@@ -179,6 +203,10 @@ export function buildHostileCases(input: HostileInput): HostileCase[] {
   }
   for (const path of ['/api/activity-results/%E0%A4%A', '/api/activity-results/jobs/%ZZ', '/api/activities/%', '/api/activity-results/%00', '/api/activity-results/..%2F..%2Fetc%2Fpasswd', `/api/activity-results/${'a'.repeat(10_000)}`, `/api/activities/${'%F0%9F%98%80'.repeat(500)}`]) {
     get(`path ${path.slice(0, 40)}`, path);
+  }
+  for (const scheduledAt of ['0000-01-01T00:00:00Z', '2025-02-30T00:00:00Z']) {
+    const body = { commerce_external_id: `chaos-h${n++ % 5}`, scheduled_at: scheduledAt };
+    cases.push({ name: `new activity scheduled at ${scheduledAt}`, request: { method: 'POST', path: '/api/activities/tasks', headers: json, body: JSON.stringify(body) } });
   }
   for (const method of ['PUT', 'DELETE', 'PATCH', 'OPTIONS']) {
     cases.push({ name: `${method} tasks`, request: { method, path: TASKS_PATH, headers: json, body: method === 'OPTIONS' ? undefined : valid() } });

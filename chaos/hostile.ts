@@ -12,6 +12,8 @@ export interface HostileFigures {
   readonly serverErrors: readonly string[];
   /** Cases the service accepted (2xx) whose event the run cannot rebuild, so cannot check. */
   readonly acceptedUnchecked: readonly string[];
+  /** Races of one Idempotency-Key with two bodies not answered one 2xx and one 422: the run fails on any. */
+  readonly raceViolations: readonly string[];
   readonly slowest: { readonly name: string; readonly ms: number };
 }
 
@@ -42,22 +44,35 @@ export async function runHostile(
   const byStatus: Record<string, number> = {};
   const serverErrors: string[] = [];
   const acceptedUnchecked: string[] = [];
+  const raceViolations: string[] = [];
   let slowest = { name: '', ms: 0 };
   let next = 0;
+  const sendCase = (hostile: HostileCase) =>
+    hostile.raw ? sendRaw(port, hostile.raw, options.timeoutMs) : send(options.baseUrl, hostile.request, options.timeoutMs);
+  const count = (hostile: HostileCase, answer: Answer) => {
+    byStatus[answer.status] = (byStatus[answer.status] ?? 0) + 1;
+    if (answer.ms > slowest.ms) slowest = { name: hostile.name, ms: answer.ms };
+    if (answer.status >= 500) serverErrors.push(`${hostile.name}: ${answer.status} ${answer.code ?? ''}`.trim());
+    const accepted = answer.status >= 200 && answer.status < 300 && hostile.request.method === 'POST' && hostile.request.path.endsWith('/activity-results/tasks');
+    if (hostile.event) options.ledger.settle(hostile.event, answer);
+    else if (accepted) acceptedUnchecked.push(hostile.name);
+  };
   const lane = async () => {
     while (next < cases.length) {
       const hostile = cases[next++];
-      const answer = hostile.raw
-        ? await sendRaw(port, hostile.raw, options.timeoutMs)
-        : await send(options.baseUrl, hostile.request, options.timeoutMs);
-      byStatus[answer.status] = (byStatus[answer.status] ?? 0) + 1;
-      if (answer.ms > slowest.ms) slowest = { name: hostile.name, ms: answer.ms };
-      if (answer.status >= 500) serverErrors.push(`${hostile.name}: ${answer.status} ${answer.code ?? ''}`.trim());
-      const accepted = answer.status >= 200 && answer.status < 300 && hostile.request.method === 'POST' && hostile.request.path.endsWith('/activity-results/tasks');
-      if (hostile.event) options.ledger.settle(hostile.event, answer);
-      else if (accepted) acceptedUnchecked.push(hostile.name);
+      if (!hostile.rival) {
+        count(hostile, await sendCase(hostile));
+        continue;
+      }
+      const answers = await Promise.all([sendCase(hostile), sendCase(hostile.rival)]);
+      count(hostile, answers[0]);
+      count(hostile.rival, answers[1]);
+      const acknowledged = answers.filter((a) => a.status >= 200 && a.status < 300).length;
+      const reused = answers.filter((a) => a.code === 'IDEMPOTENCY_KEY_REUSED').length;
+      if (acknowledged !== 1 || reused !== 1) raceViolations.push(`${hostile.name}: answered ${answers.map((a) => a.status).join(' and ')}`);
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, lane));
-  return { requests: cases.length, byStatus, serverErrors, acceptedUnchecked, slowest };
+  const requests = cases.length + cases.filter((c) => c.rival).length;
+  return { requests, byStatus, serverErrors, acceptedUnchecked, raceViolations, slowest };
 }

@@ -74,6 +74,7 @@ export function judge(report: Omit<ChaosReport, 'pass' | 'failures'>): string[] 
   if (v.duplicated > 0) failures.push(`${v.duplicated} duplicates`);
   if (v.wrong > 0) failures.push(`${v.wrong} wrong final states`);
   if (report.hostile.serverErrors.length > 0) failures.push(`${report.hostile.serverErrors.length} 5xx answers to malformed or hostile input`);
+  if (report.hostile.raceViolations.length > 0) failures.push(`${report.hostile.raceViolations.length} Idempotency-Key races not answered one 2xx and one 422`);
   if (report.stream.hung > 0) failures.push(`${report.stream.hung} requests hung past the client's timeout`);
   // Not the service's fault, but then the run proved nothing about Redis outages.
   if (report.faults.redisOutages.length > 0 && report.stream.refused503 === 0) failures.push('the Redis outage met no request');
@@ -107,6 +108,8 @@ export function formatReport(r: ChaosReport): string {
     line('5xx to malformed/hostile input', r.hostile.serverErrors.length),
     ...r.hostile.serverErrors.slice(0, 8).map((e) => `      ${e}`),
     line('hostile accepted, not checkable', r.hostile.acceptedUnchecked.length),
+    line('Idempotency-Key races broken', r.hostile.raceViolations.length),
+    ...r.hostile.raceViolations.slice(0, 8).map((e) => `      ${e}`),
     line('slowest hostile answer', `${Math.round(r.hostile.slowest.ms)} ms (${r.hostile.slowest.name})`),
     'final state',
     line('queue drained', r.drained),

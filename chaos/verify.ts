@@ -163,6 +163,8 @@ export async function verify(input: { databaseUrl: string; tenantId: string; led
       const fingerprint = fingerprintOf(event);
       const appliedRow = fingerprint ? historyByFingerprint.get(fingerprint)?.[0] : undefined;
       if (appliedRow && !record.acknowledged) appliedUnacknowledged += 1;
+      // A hostile event turned away with a 4xx was answered definitely: it must not be stored after all.
+      if (appliedRow && event.hostile && record.rejection) wrong.add(`event ${event.seq} (${event.hostile}) was refused with ${record.rejection} and stored anyway`);
       if (!record.acknowledged) continue;
       if (appliedRow) {
         acknowledgedApplied += 1;
