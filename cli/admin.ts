@@ -4,12 +4,16 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../config';
 import { generateApiKey } from '../domain/api-keys';
+import { defaultBurst, rateLimitProblem } from '../domain/rate-limits';
 import { PERMISSIONS, type Permission } from '../domain/statuses';
 import { ApiKey, TaskResultType, Tenant, createSequelize } from '../models';
 import { isUuid } from '../domain/schemas/common';
 
 const USAGE = `usage: npm run admin -- <command> [--json]
   tenant:create --name N
+  tenant:deactivate --id ID
+  tenant:activate --id ID
+  tenant:limit --id ID (--rps N [--burst M] | --default)
   api-key:create --tenant ID --name N [--permissions ${PERMISSIONS.join(',')}] [--expires ISO]
   api-key:revoke --id ID
   result-type:add --tenant ID --code C --label L [--requires-future-scheduled-at]`;
@@ -45,7 +49,44 @@ function expires(options: Options): Date | null {
 }
 
 async function tenantExists(id: string): Promise<void> {
-  if (!(await Tenant.findByPk(id))) throw new UsageError(`no tenant ${id}`);
+  await findTenant(id);
+}
+
+async function findTenant(id: string): Promise<Tenant> {
+  const tenant = await Tenant.findByPk(id);
+  if (!tenant) throw new UsageError(`no tenant ${id}`);
+  return tenant;
+}
+
+function wholeNumber(options: Options, name: string): number {
+  const text = required(options, name);
+  if (!/^\d+$/.test(text)) throw new UsageError(`--${name} must be a whole number, 0 or more`);
+  return Number(text);
+}
+
+/** The limit `tenant:limit` asks for: null for the deployment's default. */
+function requestedLimit(options: Options): { rps: number; burst: number } | null {
+  if (options.default === true) {
+    if (options.rps !== undefined || options.burst !== undefined) throw new UsageError('--default takes no --rps or --burst');
+    return null;
+  }
+  const rps = wholeNumber(options, 'rps');
+  const limit = { rps, burst: options.burst === undefined ? defaultBurst(rps) : wholeNumber(options, 'burst') };
+  const problem = rateLimitProblem(limit);
+  if (problem) throw new UsageError(`--${problem}`);
+  return limit;
+}
+
+function describeLimit(limit: { rps: number; burst: number } | null): string {
+  if (!limit) return 'the default rate limit (RATE_LIMIT_RPS, RATE_LIMIT_BURST)';
+  if (limit.rps === 0 || limit.burst === 0) return 'no rate limit';
+  return `a rate limit of ${limit.rps} requests/s, bursts of ${limit.burst}`;
+}
+
+async function setActive(options: Options, active: boolean): Promise<Output> {
+  const tenant = await findTenant(uuid(options, 'id'));
+  if (tenant.active !== active) await tenant.update({ active });
+  return { text: `tenant ${tenant.id} ${active ? 'active' : 'inactive: its keys are refused'}`, json: { id: tenant.id, active } };
 }
 
 type Output = { text: string; json: Record<string, unknown> };
@@ -54,6 +95,16 @@ const commands: Record<string, (options: Options) => Promise<Output>> = {
   async 'tenant:create'(options) {
     const tenant = await Tenant.create({ name: required(options, 'name') });
     return { text: `tenant ${tenant.id} (${tenant.name})`, json: { id: tenant.id, name: tenant.name } };
+  },
+
+  'tenant:deactivate': (options) => setActive(options, false),
+  'tenant:activate': (options) => setActive(options, true),
+
+  async 'tenant:limit'(options) {
+    const tenant = await findTenant(uuid(options, 'id'));
+    const limit = requestedLimit(options);
+    await tenant.update({ rateLimitRps: limit?.rps ?? null, rateLimitBurst: limit?.burst ?? null });
+    return { text: `tenant ${tenant.id} has ${describeLimit(limit)}`, json: { id: tenant.id, rateLimit: limit } };
   },
 
   async 'api-key:create'(options) {
@@ -115,6 +166,9 @@ async function main(argv: string[]): Promise<number> {
       code: { type: 'string' },
       label: { type: 'string' },
       'requires-future-scheduled-at': { type: 'boolean' },
+      rps: { type: 'string' },
+      burst: { type: 'string' },
+      default: { type: 'boolean' },
     },
     strict: true,
   });

@@ -1,5 +1,6 @@
 // The only module that reads process.env. Everything else receives a Config.
 import Joi from 'joi';
+import { defaultBurst, rateLimitProblem, type RateLimit } from '../domain/rate-limits';
 
 export interface Config {
   readonly databaseUrl: string;
@@ -12,6 +13,8 @@ export interface Config {
   readonly queuePrefix: string;
   readonly bullBoard: { readonly user?: string; readonly password?: string; readonly readOnly: boolean };
   readonly maxClockSkewMs: number;
+  /** Every tenant's limit unless it has an override (admin CLI `tenant:limit`); rps 0 turns it off. */
+  readonly rateLimit: RateLimit;
   readonly logLevel: string;
   readonly environment: string;
   /** Where the worker process serves its own /metrics (job outcomes); not served when unset. */
@@ -27,9 +30,13 @@ const schema = Joi.object({
   WORKER_NICE: Joi.number().integer().min(0).max(19).default(5),
   QUEUE_PREFIX: Joi.string().pattern(/^[^:\s]+$/).default('bull'),
   BULL_BOARD_USER: Joi.string().min(1),
-  BULL_BOARD_PASSWORD: Joi.string().min(1),
+  // The board acts on every tenant's jobs; a short password falls to guessing even at 100 tries a minute.
+  BULL_BOARD_PASSWORD: Joi.string().min(12),
   BULL_BOARD_READ_ONLY: Joi.boolean().truthy('1').falsy('0').default(false),
   MAX_CLOCK_SKEW_MS: Joi.number().integer().min(0).default(300000),
+  // A provider API's default: enough for a busy integration, not for one tenant to crowd out the rest.
+  RATE_LIMIT_RPS: Joi.number().integer().min(0).default(100),
+  RATE_LIMIT_BURST: Joi.number().integer().min(0).default((env: { RATE_LIMIT_RPS: number }) => defaultBurst(env.RATE_LIMIT_RPS)),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
   NODE_ENV: Joi.string().default('development'),
   WORKER_METRICS_PORT: Joi.number().integer().min(0).max(65535),
@@ -42,10 +49,10 @@ export class ConfigError extends Error {}
 /** Validates the environment; throws one ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const { value, error } = schema.validate(env, { abortEarly: false, convert: true });
-  if (error) {
-    const problems = error.details.map((d) => `${d.context?.key ?? d.path.join('.')}: ${d.message.replace(/^"[^"]*" /, '')}`);
-    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
-  }
+  const problems = (error?.details ?? []).map((d) => `${d.context?.key ?? d.path.join('.')}: ${d.message.replace(/^"[^"]*" /, '')}`);
+  const rateLimit = { rps: value.RATE_LIMIT_RPS, burst: value.RATE_LIMIT_BURST };
+  if (!error && rateLimitProblem(rateLimit)) problems.push(`RATE_LIMIT_BURST: must be at least RATE_LIMIT_RPS (${rateLimit.rps})`);
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   return Object.freeze({
     databaseUrl: value.DATABASE_URL,
     redisUrl: value.REDIS_URL,
@@ -60,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       readOnly: value.BULL_BOARD_READ_ONLY,
     }),
     maxClockSkewMs: value.MAX_CLOCK_SKEW_MS,
+    rateLimit: Object.freeze(rateLimit),
     logLevel: value.LOG_LEVEL,
     environment: value.NODE_ENV,
     workerMetricsPort: value.WORKER_METRICS_PORT,

@@ -1,4 +1,4 @@
-import { Column, DataType, Default, ForeignKey, Model, PrimaryKey, Table } from 'sequelize-typescript';
+import { BelongsTo, Column, DataType, Default, ForeignKey, Model, PrimaryKey, Table } from 'sequelize-typescript';
 import type { Permission } from '../domain/statuses';
 import { Tenant } from './Tenant';
 
@@ -13,6 +13,9 @@ export class ApiKey extends Model {
   @ForeignKey(() => Tenant)
   @Column(DataType.UUID)
   declare tenantId: string;
+
+  @BelongsTo(() => Tenant)
+  declare tenant?: Tenant;
 
   @Column(DataType.TEXT)
   declare name: string;

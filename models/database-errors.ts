@@ -1,6 +1,6 @@
 // What a failed statement says about the database, by error class and SQLSTATE, never by message text.
 // The worker's classifier and the API (fast checks, key lookups) read failures the same way.
-import { ConnectionError, TimeoutError } from 'sequelize';
+import { ConnectionError, DatabaseError, TimeoutError } from 'sequelize';
 import { ConnectionLost, PgDatabaseError } from './sql';
 
 /** The SQLSTATE of a failed statement: Sequelize wraps the driver's error as `parent`, models/sql.ts throws it as is. */
@@ -17,7 +17,10 @@ const UNAVAILABLE_SQLSTATE_CLASSES = new Set(['08', '53', '57']);
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof ConnectionError || error instanceof TimeoutError || error instanceof ConnectionLost) return true;
   const state = sqlStateOf(error);
-  return state !== undefined && UNAVAILABLE_SQLSTATE_CLASSES.has(state.slice(0, 2));
+  // PostgreSQL gives every error it answers a SQLSTATE: a Sequelize query error without one is the
+  // driver's report that the connection failed under the query (closed, reset, timed out).
+  if (state === undefined) return error instanceof DatabaseError;
+  return UNAVAILABLE_SQLSTATE_CLASSES.has(state.slice(0, 2));
 }
 
 /** SQLSTATE class 22, data exception: a value PostgreSQL will never store (a date out of range, say). */

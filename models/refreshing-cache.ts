@@ -8,11 +8,13 @@ interface Entry<V> {
   loadedAt: number;
 }
 
-export interface RefreshingCacheOptions {
+export interface RefreshingCacheOptions<V> {
   readonly freshMs: number;
   readonly staleMs: number;
   readonly maxEntries: number;
   readonly now?: () => number;
+  /** Values for which this is false are returned but not kept (nor is an older entry for their key). */
+  readonly keep?: (value: V) => boolean;
 }
 
 export class RefreshingCache<V> {
@@ -22,7 +24,7 @@ export class RefreshingCache<V> {
 
   constructor(
     private readonly load: (key: string) => Promise<V>,
-    private readonly options: RefreshingCacheOptions,
+    private readonly options: RefreshingCacheOptions<V>,
   ) {
     this.now = options.now ?? Date.now;
   }
@@ -37,6 +39,12 @@ export class RefreshingCache<V> {
       if (entry && age < this.options.staleMs) return entry.value;
       throw error;
     }
+  }
+
+  /** The value held for `key`, fresh or not yet too stale to serve, without loading anything. */
+  peek(key: string): V | undefined {
+    const entry = this.entries.get(key);
+    return entry && this.now() - entry.loadedAt < this.options.staleMs ? entry.value : undefined;
   }
 
   delete(key: string): void {
@@ -59,6 +67,7 @@ export class RefreshingCache<V> {
 
   private remember(key: string, value: V): void {
     this.entries.delete(key);
+    if (this.options.keep && !this.options.keep(value)) return;
     this.entries.set(key, { value, loadedAt: this.now() });
     if (this.entries.size > this.options.maxEntries) {
       const oldest = this.entries.keys().next().value;

@@ -10,7 +10,7 @@ export class ResultTypeDirectory {
   private readonly cache: RefreshingCache<ResultTypeRule[]>;
 
   constructor(options: { freshMs?: number } = {}) {
-    this.cache = new RefreshingCache(
+    this.cache = new RefreshingCache<ResultTypeRule[]>(
       (tenantId) => TaskResultType.findAll({ where: { tenantId }, attributes: ['code', 'requiresFutureScheduledAt'], raw: true }),
       { freshMs: options.freshMs ?? 10_000, staleMs: 15 * 60_000, maxEntries: 10_000 },
     );

@@ -5,9 +5,9 @@ import type { Registry } from 'prom-client';
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../config';
 import type { Logger } from '../config/logger';
-import type { ApiKeyDirectory } from './api-key-directory';
 import { BOARD_PATH, mountBoard } from './board';
 import { createHttpMetrics, registerQueueDepth } from './metrics';
+import type { ApiKeyAccess } from './middleware/auth';
 import { errorHandler, notFound } from './middleware/errors';
 import { httpMetrics, routeBase } from './middleware/http-metrics';
 import { requestLog } from './middleware/request-log';
@@ -23,7 +23,8 @@ export interface AppDeps {
   readonly logger: Logger;
   readonly sequelize: Sequelize;
   readonly taskResults: TaskResultQueue;
-  readonly apiKeys: ApiKeyDirectory;
+  /** API keys, the count of failed attempts per address, and the tenants' rate limits. */
+  readonly apiKeys: ApiKeyAccess;
   readonly resultTypes: ResultTypeDirectory;
   readonly clock: () => Date;
   /** Every queue, for Bull Board and the queue-depth metric: one entry per queue. */
@@ -46,7 +47,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use(healthRouter(deps));
   app.use(metricsRouter(deps.registry));
   app.use(BOARD_PATH, routeBase(BOARD_PATH));
-  mountBoard(app, { queues: deps.queues, config: deps.config, logger: deps.logger });
+  mountBoard(app, { queues: deps.queues, config: deps.config, logger: deps.logger, failures: deps.apiKeys.failures });
   app.use(notFound);
   app.use(errorHandler(deps.logger));
   return app;

@@ -9,6 +9,7 @@ import type { Config } from '../config';
 import type { Logger } from '../config/logger';
 import { QUEUES } from '../domain/jobs';
 import { boardJobData, boardJobName } from './board-job-view';
+import type { FailedAuthGuard } from './failed-auth-guard';
 import { basicAuth, readOnly, sameOriginWrites } from './middleware/board-guard';
 
 export const BOARD_PATH = '/admin/queues';
@@ -30,10 +31,11 @@ export interface BoardDeps {
   readonly queues: readonly Queue[];
   readonly config: Pick<Config, 'bullBoard' | 'environment'>;
   readonly logger: Logger;
+  readonly failures: FailedAuthGuard;
 }
 
 /** Mounts the board on `app`, or logs how to enable it. Returns whether it was mounted. */
-export function mountBoard(app: Express, { queues, config, logger }: BoardDeps): boolean {
+export function mountBoard(app: Express, { queues, config, logger, failures }: BoardDeps): boolean {
   const { user, password, readOnly: readOnlyMode } = config.bullBoard;
   if (!user || !password) {
     logger.info(`Bull Board is off: set BULL_BOARD_USER and BULL_BOARD_PASSWORD to serve it at ${BOARD_PATH}`);
@@ -52,7 +54,7 @@ export function mountBoard(app: Express, { queues, config, logger }: BoardDeps):
       },
     },
   });
-  const guards: RequestHandler[] = [basicAuth({ user, password }, 'Bull Board'), sameOriginWrites];
+  const guards: RequestHandler[] = [basicAuth({ user, password }, 'Bull Board', failures), sameOriginWrites];
   if (readOnlyMode) guards.push(readOnly);
   const boardApp = serverAdapter.getRouter() as Express;
   boardApp.disable('x-powered-by');

@@ -4,6 +4,7 @@ import type { ErrorDetail } from '../domain/errors';
 export type HttpErrorCode =
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
+  | 'TENANT_INACTIVE'
   | 'NOT_FOUND'
   | 'VALIDATION_FAILED'
   | 'PAYLOAD_TOO_LARGE'
@@ -28,3 +29,5 @@ export const unauthorized = (message: string) => new HttpError(401, 'UNAUTHORIZE
 export const forbidden = (message: string) => new HttpError(403, 'FORBIDDEN', message);
 export const serviceUnavailable = (message: string, retryAfterSeconds = 5) =>
   new HttpError(503, 'SERVICE_UNAVAILABLE', message, { retryAfterSeconds });
+export const tenantInactive = () => new HttpError(403, 'TENANT_INACTIVE', 'this tenant is inactive: its API keys are refused');
+export const rateLimited = (message: string, retryAfterSeconds: number) => new HttpError(429, 'RATE_LIMITED', message, { retryAfterSeconds });

@@ -7,8 +7,11 @@ import type { Logger } from '../config/logger';
 import { ResultTypeDirectory } from '../models/result-type-directory';
 import { ApiKeyDirectory } from './api-key-directory';
 import { buildApp } from './app';
+import { FailedAuthGuard } from './failed-auth-guard';
 import { openFollowUpQueue } from './follow-up-queue';
+import { connected, openRateLimitRedis } from './rate-limit-redis';
 import { TaskResultQueue } from './task-result-queue';
+import { TenantRateLimiter } from './tenant-rate-limiter';
 
 export interface Web {
   readonly server: Server;
@@ -31,13 +34,20 @@ export async function startWeb(config: Config, logger: Logger, options: WebOptio
   const taskResults = new TaskResultQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, retryDelayMs: options.retryDelayMs, logger });
   // The web only watches the follow-ups queue (Bull Board, queue depth); the worker feeds and drains it.
   const followUps = openFollowUpQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix });
-  if (!(await taskResults.ready(3_000))) logger.warn('Redis is not reachable yet: events are refused with 503 until it is');
+  const rateLimitRedis = openRateLimitRedis(config.redisUrl);
+  const [queueReady] = await Promise.all([taskResults.ready(3_000), connected(rateLimitRedis, 3_000)]);
+  if (!queueReady) logger.warn('Redis is not reachable yet: events are refused with 503 until it is');
+  if (config.rateLimit.rps === 0 || config.rateLimit.burst === 0) logger.info('no default rate limit: only tenants with their own limit are limited');
   const app = buildApp({
     config,
     logger,
     sequelize,
     taskResults,
-    apiKeys: new ApiKeyDirectory({ freshMs: options.apiKeyFreshMs }),
+    apiKeys: {
+      directory: new ApiKeyDirectory({ freshMs: options.apiKeyFreshMs }),
+      failures: new FailedAuthGuard(rateLimitRedis, config.queuePrefix),
+      limiter: new TenantRateLimiter(rateLimitRedis, config.queuePrefix, config.rateLimit),
+    },
     resultTypes: new ResultTypeDirectory({ freshMs: options.resultTypeFreshMs }),
     clock: () => new Date(),
     queues: [taskResults.queue, followUps.queue],
@@ -61,6 +71,7 @@ export async function startWeb(config: Config, logger: Logger, options: WebOptio
         server.closeIdleConnections();
       });
       await Promise.allSettled([taskResults.close(), followUps.close()]);
+      rateLimitRedis.disconnect();
     },
   };
 }

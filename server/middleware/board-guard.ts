@@ -4,6 +4,7 @@
 // visits could retry, clean or remove jobs on their behalf.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import { clientAddress, type FailedAuthGuard } from '../failed-auth-guard';
 import { HttpError, forbidden } from '../http-errors';
 import { sendError } from './errors';
 
@@ -23,13 +24,19 @@ function credentialsOf(req: Request): { user: string; password: string } | undef
   return colon < 0 ? undefined : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-export function basicAuth(expected: { user: string; password: string }, realm: string) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const given = credentialsOf(req) ?? { user: '', password: '' };
+/** A wrong login counts as a failed authentication of its address; past the limit it answers 429. */
+export function basicAuth(expected: { user: string; password: string }, realm: string, failures: FailedAuthGuard) {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const given = credentialsOf(req);
     // Both comparisons always run: which half was wrong must not show in the timing.
-    const userOk = sameSecret(given.user, expected.user);
-    const passwordOk = sameSecret(given.password, expected.password);
+    const userOk = sameSecret(given?.user ?? '', expected.user);
+    const passwordOk = sameSecret(given?.password ?? '', expected.password);
     if (userOk && passwordOk) return next();
+    // A browser's first request carries no credentials: only a login that was tried counts.
+    const waitSeconds = given ? await failures.failed(clientAddress(req.socket)) : undefined;
+    if (waitSeconds !== undefined) {
+      return sendError(res, { status: 429, code: 'RATE_LIMITED', message: 'too many failed authentications from this address', retryAfterSeconds: waitSeconds });
+    }
     res.set('WWW-Authenticate', `Basic realm="${realm}", charset="UTF-8"`);
     sendError(res, { status: 401, code: 'UNAUTHORIZED', message: 'Bull Board needs a user name and password' });
   };

@@ -1,27 +1,9 @@
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { ApiKey, FollowUp, TaskResultType, Tenant } from '../../models';
-import { TEST_DATABASE_URL } from '../support/env';
+import { admin } from '../support/admin-cli';
 import { createTenant, seedEvent, type TestTenant } from '../support/fixtures';
 import { postResult, request } from '../support/http';
 import { startStack, type Stack } from '../support/stack';
-
-const ADMIN = path.join(__dirname, '../../cli/admin.js');
-
-/** Runs the admin CLI as an operator would, against the test database. */
-async function admin(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [ADMIN, ...args], {
-      env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, LOG_LEVEL: 'silent' },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 describe('admin CLI: result-type:add', () => {
   let stack: Stack;

@@ -1,0 +1,22 @@
+// The rate limiters' own Redis connection. Like the producer's it fails fast (no offline queue, a short
+// command timeout): with Redis gone or stuck, a limiter falls back to its in-memory insurance limiter
+// within a moment instead of holding the request.
+import { Redis } from 'ioredis';
+
+export function openRateLimitRedis(redisUrl: string): Redis {
+  const redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 1_000, commandTimeout: 250 });
+  redis.on('error', () => {}); // the limiters fall back to memory; /readyz reports Redis
+  return redis;
+}
+
+/** Resolves once connected, or false after `timeoutMs` (the limiters count in memory until then). */
+export function connected(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
