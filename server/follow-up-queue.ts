@@ -2,19 +2,21 @@
 // and a name with the tenant, commerce and due time). Only the worker process adds follow-up jobs.
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { Logger } from '../config/logger';
 import { QUEUES } from '../domain/jobs';
+import { logRedisErrors } from './redis-errors';
 
 export interface FollowUpQueueHandle {
   readonly queue: Queue;
   close(): Promise<void>;
 }
 
-export function openFollowUpQueue(options: { redisUrl: string; prefix: string }): FollowUpQueueHandle {
+export function openFollowUpQueue(options: { redisUrl: string; prefix: string; logger: Logger }): FollowUpQueueHandle {
   // Fails fast like the producer's connection, so a board page never hangs on a dead Redis.
   const connection = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 1_000 });
-  connection.on('error', () => {}); // /readyz reports Redis
+  logRedisErrors(connection, options.logger, 'follow-ups-queue');
   const queue = new Queue(QUEUES.followUps, { connection, prefix: options.prefix });
-  queue.on('error', () => {});
+  queue.on('error', () => {}); // the connection's own errors, logged above
   return {
     queue,
     async close() {

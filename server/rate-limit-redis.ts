@@ -2,10 +2,12 @@
 // command timeout): with Redis gone or stuck, a limiter falls back to its in-memory insurance limiter
 // within a moment instead of holding the request.
 import { Redis } from 'ioredis';
+import type { Logger } from '../config/logger';
+import { logRedisErrors } from './redis-errors';
 
-export function openRateLimitRedis(redisUrl: string): Redis {
+export function openRateLimitRedis(redisUrl: string, logger: Logger): Redis {
   const redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 1_000, commandTimeout: 250 });
-  redis.on('error', () => {}); // the limiters fall back to memory; /readyz reports Redis
+  logRedisErrors(redis, logger, 'rate-limits'); // the limiters fall back to memory meanwhile
   return redis;
 }
 

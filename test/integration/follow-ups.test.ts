@@ -8,7 +8,7 @@ import { count, sequelize } from '../support/db';
 import { REDIS_URL } from '../support/env';
 import { createTenant, seedEvent, type TestTenant } from '../support/fixtures';
 import { postResult, request } from '../support/http';
-import { deleteKeys, startStack, type Stack, type StackOptions } from '../support/stack';
+import { deleteKeys, silentLogger, startStack, type Stack, type StackOptions } from '../support/stack';
 import { sleep, waitFor } from '../support/wait';
 
 const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
@@ -21,7 +21,7 @@ describe('follow-ups from future_scheduled_at', () => {
 
   async function start(options: StackOptions = {}): Promise<void> {
     stack = await startStack(options);
-    followUps = openFollowUpQueue({ redisUrl: REDIS_URL, prefix: stack.prefix });
+    followUps = openFollowUpQueue({ redisUrl: REDIS_URL, prefix: stack.prefix, logger: silentLogger });
   }
 
   beforeEach(async () => {
