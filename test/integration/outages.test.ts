@@ -9,7 +9,7 @@ import { postResult, request } from '../support/http';
 import { spawnEntry, type Child } from '../support/processes';
 import { startStack, uniquePrefix, type Stack } from '../support/stack';
 import { TcpProxy } from '../support/tcp-proxy';
-import { sleep, waitFor } from '../support/wait';
+import { waitFor } from '../support/wait';
 
 const EVENT_TIME = '2025-01-16T14:30:00Z';
 
@@ -64,7 +64,9 @@ describe('outages of a worker process', function () {
       [0, 1, 2].map((i) => postResult(stack!.baseUrl, tenant, seedEvent({ provider_activity_id: `ext-${i}` }), { prefer: 'respond-async' })),
     );
     expect(replies.map((r) => r.status)).to.deep.equal([202, 202, 202]);
-    await sleep(9_000);
+    // Each job is put back with its attempts intact, the worker waits, and tries it again: twice round
+    // is past the whole backoff, which would have spent all eight attempts.
+    await waitFor('every job put back twice', async () => worker!.lines.filter((l) => /job put back, attempts kept/.test(l)).length >= 6, 30_000);
     await proxy.start();
 
     expect(await finalStates(replies.map((r) => r.body.statusUrl))).to.deep.equal(['COMPLETED', 'COMPLETED', 'COMPLETED']);
@@ -81,7 +83,7 @@ describe('outages of a worker process', function () {
     await proxy.stop();
     const during = await postResult(stack.baseUrl, tenant, seedEvent({ occurred_at: minutesAfter(EVENT_TIME, 1) }), { prefer: 'respond-async' });
     expect(during.status).to.equal(202);
-    await sleep(4_000);
+    await waitFor('the worker to lose Redis', async () => worker!.lines.some((l) => /worker error/.test(l)), 20_000);
     await proxy.start();
 
     expect(await finalStates([during.body.statusUrl])).to.deep.equal(['COMPLETED']);

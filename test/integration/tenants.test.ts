@@ -49,10 +49,10 @@ describe('inactive tenants', () => {
       ['tenant:limit', '--id', randomUUID(), '--rps', '10'],
       ['tenant:deactivate', '--id', 'nope'],
     ];
-    for (const args of runs) {
-      const run = await admin(...args);
-      expect(run.code, args.join(' ')).to.equal(64);
-      expect(run.stderr, args.join(' ')).to.match(/--rps|--burst|--default|no tenant|uuid/);
+    const results = await Promise.all(runs.map((args) => admin(...args)));
+    for (const [i, run] of results.entries()) {
+      expect(run.code, runs[i].join(' ')).to.equal(64);
+      expect(run.stderr, runs[i].join(' ')).to.match(/--rps|--burst|--default|no tenant|uuid/);
     }
     expect(await Tenant.findByPk(tenant.tenantId, { raw: true })).to.include({ active: true, rateLimitRps: null, rateLimitBurst: null });
   });
