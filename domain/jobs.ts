@@ -42,7 +42,7 @@ export interface TaskResultJobResult {
   readonly result: ResultBody;
 }
 
-/** Attempts for transient failures, with exponential backoff and jitter (section 6). */
+/** Attempts for transient failures, with exponential backoff and jitter (docs/api.md, Jobs). */
 export const TASK_RESULT_ATTEMPTS = 8;
 
 /**

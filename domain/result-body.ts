@@ -1,4 +1,5 @@
-// The response body of the seed page, shared by the HTTP answers and the worker's job return value.
+// The result body of the API's answers (as the original API page gives it), shared by the HTTP answers
+// and the worker's job return value.
 import type { ContactType, ResultSource, ResultStatus } from './statuses';
 
 export interface ResultBody {

@@ -1,5 +1,5 @@
-// The rules of section 5, as pure functions over values. The HTTP fast checks run them without locks to
-// answer early; the worker runs them again under row locks and its answer is the one that counts.
+// The domain rules (docs/api.md), as pure functions over values. The HTTP fast checks run them without
+// locks to answer early; the worker runs them again under row locks and its answer is the one that counts.
 import { invalidTransition, staleEvent } from './errors';
 import {
   ACTIVITY_STATUS_FOR_RESULT,

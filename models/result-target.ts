@@ -1,5 +1,6 @@
-// Section 5 resolution, shared by the HTTP fast checks (no transaction, no locks) and the worker (inside
-// its transaction, with row locks so concurrent events for one activity or standalone key serialize).
+// Resolving an event to its activity or standalone key (docs/api.md), shared by the HTTP fast checks (no
+// transaction, no locks) and the worker (inside its transaction, with row locks so concurrent events for
+// one activity or standalone key serialize).
 import { DomainError, validationFailed } from '../domain/errors';
 import type { ResultRecord } from '../domain/result-body';
 import { decide, incomingEvent, type Decision } from '../domain/rules';
@@ -129,7 +130,7 @@ export interface TargetState {
 export type Judgement = { readonly replayed: ResultRow } | { readonly decision: Decision };
 
 /**
- * The rules of section 5 for an event against its target, where an event applied before (same
+ * The domain rules for an event against its target, where an event applied before (same
  * fingerprint) is an exact replay rather than stale. An applied event is never newer than its stored
  * result, so only a stale verdict needs the history lookup. (An event applied to another target, a
  * standalone key that has since been linked to an activity, is caught by the history's unique

@@ -24,7 +24,7 @@ describe('POST /api/activity-results/tasks', () => {
     return reply.body.id;
   }
 
-  it('creates a standalone result with a placeholder commerce for the seed example', async () => {
+  it('creates a standalone result with a placeholder commerce for the API page example', async () => {
     const reply = await postResult(stack.baseUrl, tenant, seedEvent());
 
     expect(reply.status).to.equal(201);

@@ -18,7 +18,7 @@ export async function createTenant(
   return { tenantId: tenant.id, key, apiKeyId: row.id };
 }
 
-/** The seed page's example body, with overrides. */
+/** The original API page's example body, with overrides. */
 export function seedEvent(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     provider_activity_id: 'ext-123',
