@@ -1,5 +1,6 @@
 // Bull Board at /admin/queues: ops watch every queue and retry, promote or clean jobs. Mounted only when a
-// user and password are configured, behind basic auth and a same-origin check for anything that acts.
+// user and password are configured, behind basic auth and a same-origin check for anything that acts;
+// it never writes job data (middleware/board-data-writes.ts).
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
@@ -9,6 +10,7 @@ import type { Config } from '../config';
 import type { Logger } from '../config/logger';
 import { QUEUES } from '../domain/jobs';
 import { boardJobData, boardJobName } from './board-job-view';
+import { refuseJobDataWrites } from './middleware/board-data-writes';
 import { basicAuth, readOnly, sameOriginWrites } from './middleware/board-guard';
 
 export const BOARD_PATH = '/admin/queues';
@@ -54,6 +56,7 @@ export function mountBoard(app: Express, { queues, config, logger }: BoardDeps):
   });
   const guards: RequestHandler[] = [basicAuth({ user, password }, 'Bull Board'), sameOriginWrites];
   if (readOnlyMode) guards.push(readOnly);
+  guards.push(refuseJobDataWrites());
   const boardApp = serverAdapter.getRouter() as Express;
   boardApp.disable('x-powered-by');
   app.use(BOARD_PATH, ...guards, boardApp);
