@@ -9,6 +9,7 @@ import type { Express, RequestHandler } from 'express';
 import type { Config } from '../config';
 import type { Logger } from '../config/logger';
 import { QUEUES } from '../domain/jobs';
+import { redactBoardAnswer } from './board-answers';
 import { boardJobData, boardJobName } from './board-job-view';
 import { refuseJobDataWrites } from './middleware/board-data-writes';
 import { basicAuth, readOnly, sameOriginWrites } from './middleware/board-guard';
@@ -52,6 +53,7 @@ export function mountBoard(app: Express, { queues, config, logger }: BoardDeps):
         hideDocsLink: true,
         showMetrics: true,
       },
+      handlerHooks: { after: (context, result) => ({ ...result, body: redactBoardAnswer(context.route, result.body) }) },
     },
   });
   const guards: RequestHandler[] = [basicAuth({ user, password }, 'Bull Board'), sameOriginWrites];
