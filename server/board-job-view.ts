@@ -90,13 +90,13 @@ interface JobSummary {
 }
 
 /**
- * The name the board lists a job under. A failed job also says its error code and how many of its
- * attempts it used, so a list of failures reads at a glance (the board itself shows attempts only past 1).
+ * The name the board lists a job under. A failed job also says its error code, and either that a domain
+ * error is not retried or how many of its attempts it used, so a list of failures reads at a glance.
  */
 export function boardJobName(job: JobSummary): string {
   const failed = !!job.failedReason && !!job.finishedOn && job.returnvalue == null;
   if (!failed) return job.name;
   const code = fromFailedReason(job.failedReason)?.code;
-  const attempts = `${job.attemptsMade ?? 0} of ${job.opts?.attempts ?? 1} attempts`;
-  return `${job.name} · failed${code ? ` ${code}` : ''} after ${attempts}`;
+  if (code) return `${job.name} · failed ${code} (not retried)`;
+  return `${job.name} · failed after ${job.attemptsMade ?? 0} of ${job.opts?.attempts ?? 1} attempts`;
 }

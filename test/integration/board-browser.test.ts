@@ -51,7 +51,7 @@ describe('Bull Board in a browser', function () {
 
       await page.getByText('activity-results').first().click();
       await page.getByText(/^Failed/i).first().click();
-      await page.getByText('failed VALIDATION_FAILED after 1 of 8 attempts', { exact: false }).first().waitFor();
+      await page.getByText('failed VALIDATION_FAILED (not retried)', { exact: false }).first().waitFor();
       await page.goto(`${stack.baseUrl}/admin/queues/queue/activity-results/${jobId}`); // the job's own page
       await page.getByText(jobId).first().waitFor();
       const failure = page.getByText(/VALIDATION_FAILED: invalid task result/).first();

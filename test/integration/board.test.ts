@@ -60,7 +60,7 @@ describe('Bull Board', () => {
       const reply = await board('GET', `/api/queues?activeQueue=activity-results&status=failed&page=1&jobsPerPage=10`);
       const queue = reply.body.queues.find((q: { name: string }) => q.name === 'activity-results');
       const job = queue.jobs.find((j: { id: string }) => j.id === jobId);
-      expect(job.name).to.equal(`task-result · tenant ${tenant.tenantId.slice(0, 8)} · key visit-9 · NOT_A_STATUS · failed VALIDATION_FAILED after 1 of 8 attempts`);
+      expect(job.name).to.equal(`task-result · tenant ${tenant.tenantId.slice(0, 8)} · key visit-9 · NOT_A_STATUS · failed VALIDATION_FAILED (not retried)`);
       expect(job.failedReason).to.match(/^VALIDATION_FAILED: /);
       expect(job.attempts).to.equal(1);
       expect(job.data.requestId).to.equal('req-board-test');

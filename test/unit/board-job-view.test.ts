@@ -73,8 +73,11 @@ describe('boardJobName', () => {
     expect(boardJobName({ ...base, failedReason: 'connection lost', finishedOn: 1, returnvalue: { outcome: 'created' } })).to.equal(base.name);
   });
 
-  it('adds the error code and the attempts used to a failed job', () => {
-    expect(boardJobName({ ...base, failedReason: 'STALE_EVENT: event occurred at …', finishedOn: 1 })).to.equal(`${base.name} · failed STALE_EVENT after 1 of 8 attempts`);
+  it("says a failed job's error code, and that a domain error is not retried", () => {
+    expect(boardJobName({ ...base, failedReason: 'STALE_EVENT: event occurred at …', finishedOn: 1 })).to.equal(`${base.name} · failed STALE_EVENT (not retried)`);
+  });
+
+  it('says how many attempts a job that ran out of them used', () => {
     expect(boardJobName({ ...base, failedReason: 'Connection terminated', finishedOn: 1, attemptsMade: 8 })).to.equal(`${base.name} · failed after 8 of 8 attempts`);
   });
 });
