@@ -13,6 +13,7 @@ import { redactBoardAnswer } from './board-answers';
 import { boardJobData, boardJobName } from './board-job-view';
 import { refuseJobDataWrites } from './middleware/board-data-writes';
 import { basicAuth, readOnly, sameOriginWrites } from './middleware/board-guard';
+import { boardHeaders } from './middleware/security-headers';
 
 export const BOARD_PATH = '/admin/queues';
 
@@ -56,7 +57,7 @@ export function mountBoard(app: Express, { queues, config, logger }: BoardDeps):
       handlerHooks: { after: (context, result) => ({ ...result, body: redactBoardAnswer(context.route, result.body) }) },
     },
   });
-  const guards: RequestHandler[] = [basicAuth({ user, password }, 'Bull Board'), sameOriginWrites];
+  const guards: RequestHandler[] = [boardHeaders, basicAuth({ user, password }, 'Bull Board'), sameOriginWrites];
   if (readOnlyMode) guards.push(readOnly);
   guards.push(refuseJobDataWrites());
   const boardApp = serverAdapter.getRouter() as Express;
