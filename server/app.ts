@@ -46,7 +46,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use('/api/activity-results', routeBase('/api/activity-results'), activityResultsRouter(deps));
   app.use('/api/activities', routeBase('/api/activities'), activitiesRouter(deps));
   app.use(healthRouter(deps));
-  app.use(metricsRouter(deps.registry));
+  app.use(metricsRouter(deps.registry, deps.config.metricsToken));
   app.use(BOARD_PATH, routeBase(BOARD_PATH));
   mountBoard(app, { queues: deps.queues, config: deps.config, logger: deps.logger });
   app.use(notFound);
