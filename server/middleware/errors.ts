@@ -47,6 +47,7 @@ export function sendError(res: Response, answer: Answer): void {
   // reading the body to keep the connection, as slowly as the client cares to send it. Closing is what
   // makes the early answer cost the server nothing.
   if (!res.req.complete) res.set('Connection', 'close');
+  res.locals.errorCode = answer.code; // for the request's log line
   res.status(answer.status).json({
     statusCode: answer.status,
     error: STATUS_CODES[answer.status] ?? 'Error',
