@@ -19,6 +19,8 @@ export interface Config {
   readonly environment: string;
   /** Where the worker process serves its own /metrics (job outcomes); not served when unset. */
   readonly workerMetricsPort?: number;
+  /** When set, the web's and the worker's /metrics want `Authorization: Bearer <token>`. */
+  readonly metricsToken?: string;
 }
 
 const schema = Joi.object({
@@ -40,6 +42,8 @@ const schema = Joi.object({
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
   NODE_ENV: Joi.string().default('development'),
   WORKER_METRICS_PORT: Joi.number().integer().min(0).max(65535),
+  // Messages that never print the token itself.
+  METRICS_TOKEN: Joi.string().min(16).max(512).pattern(/^\S+$/).messages({ 'string.pattern.base': 'must not contain spaces' }),
 })
   .and('BULL_BOARD_USER', 'BULL_BOARD_PASSWORD')
   .unknown(true);
@@ -71,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: value.LOG_LEVEL,
     environment: value.NODE_ENV,
     workerMetricsPort: value.WORKER_METRICS_PORT,
+    metricsToken: value.METRICS_TOKEN,
   });
 }
 

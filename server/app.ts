@@ -11,6 +11,7 @@ import type { ApiKeyAccess } from './middleware/auth';
 import { errorHandler, notFound } from './middleware/errors';
 import { httpMetrics, routeBase } from './middleware/http-metrics';
 import { requestLog } from './middleware/request-log';
+import { apiHeaders } from './middleware/security-headers';
 import type { ResultTypeDirectory } from '../models/result-type-directory';
 import { activitiesRouter } from './routes/activities';
 import { activityResultsRouter } from './routes/activity-results';
@@ -41,11 +42,12 @@ export function buildApp(deps: AppDeps): Express {
   app.use(requestLog(deps.logger));
   app.use(httpMetrics(createHttpMetrics(deps.registry)));
   registerQueueDepth(deps.registry, deps.queues);
+  app.use(['/api', '/healthz', '/readyz'], apiHeaders);
   // The API first: its requests are the many, and need not be offered to the routers below.
   app.use('/api/activity-results', routeBase('/api/activity-results'), activityResultsRouter(deps));
   app.use('/api/activities', routeBase('/api/activities'), activitiesRouter(deps));
   app.use(healthRouter(deps));
-  app.use(metricsRouter(deps.registry));
+  app.use(metricsRouter(deps.registry, deps.config.metricsToken));
   app.use(BOARD_PATH, routeBase(BOARD_PATH));
   mountBoard(app, { queues: deps.queues, config: deps.config, logger: deps.logger, failures: deps.apiKeys.failures });
   app.use(notFound);

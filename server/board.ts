@@ -1,5 +1,6 @@
 // Bull Board at /admin/queues: ops watch every queue and retry, promote or clean jobs. Mounted only when a
-// user and password are configured, behind basic auth and a same-origin check for anything that acts.
+// user and password are configured, behind basic auth and a same-origin check for anything that acts;
+// it never writes job data (middleware/board-data-writes.ts).
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
@@ -8,9 +9,12 @@ import type { Express, RequestHandler } from 'express';
 import type { Config } from '../config';
 import type { Logger } from '../config/logger';
 import { QUEUES } from '../domain/jobs';
+import { redactBoardAnswer } from './board-answers';
 import { boardJobData, boardJobName } from './board-job-view';
 import type { FailedAuthGuard } from './failed-auth-guard';
+import { refuseJobDataWrites } from './middleware/board-data-writes';
 import { basicAuth, readOnly, sameOriginWrites } from './middleware/board-guard';
+import { boardHeaders } from './middleware/security-headers';
 
 export const BOARD_PATH = '/admin/queues';
 
@@ -52,10 +56,12 @@ export function mountBoard(app: Express, { queues, config, logger, failures }: B
         hideDocsLink: true,
         showMetrics: true,
       },
+      handlerHooks: { after: (context, result) => ({ ...result, body: redactBoardAnswer(context.route, result.body) }) },
     },
   });
-  const guards: RequestHandler[] = [basicAuth({ user, password }, 'Bull Board', failures), sameOriginWrites];
+  const guards: RequestHandler[] = [boardHeaders, basicAuth({ user, password }, 'Bull Board', failures), sameOriginWrites];
   if (readOnlyMode) guards.push(readOnly);
+  guards.push(refuseJobDataWrites());
   const boardApp = serverAdapter.getRouter() as Express;
   boardApp.disable('x-powered-by');
   app.use(BOARD_PATH, ...guards, boardApp);

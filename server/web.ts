@@ -1,5 +1,5 @@
 // Builds the web process's collaborators from a Config; used by server/index.ts and by tests.
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../config';
@@ -19,6 +19,20 @@ export interface Web {
   close(): Promise<void>;
 }
 
+/**
+ * Limits no real client meets and a slow one (a "slowloris" holding connections open) does. Node checks
+ * them only every `checkEveryMs`, so that interval bounds how late a connection is cut.
+ */
+export interface HttpTimeouts {
+  /** From a request's first byte to the end of its headers. */
+  readonly headersMs: number;
+  /** From a request's first byte to the end of its body. */
+  readonly requestMs: number;
+  readonly checkEveryMs: number;
+}
+
+export const HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 10_000, requestMs: 30_000, checkEveryMs: 1_000 };
+
 export interface WebOptions {
   /** The process's one Sequelize instance (the models are bound to it); the caller closes it. */
   readonly sequelize: Sequelize;
@@ -27,6 +41,7 @@ export interface WebOptions {
   readonly retryDelayMs?: number;
   readonly apiKeyFreshMs?: number;
   readonly resultTypeFreshMs?: number;
+  readonly httpTimeouts?: Partial<HttpTimeouts>;
 }
 
 export async function startWeb(config: Config, logger: Logger, options: WebOptions): Promise<Web> {
@@ -53,10 +68,17 @@ export async function startWeb(config: Config, logger: Logger, options: WebOptio
     queues: [taskResults.queue, followUps.queue],
     registry,
   });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, () => resolve(s)).once('error', reject);
-  });
+  const timeouts = { ...HTTP_TIMEOUTS, ...options.httpTimeouts };
+  const server = createServer(
+    {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      connectionsCheckingInterval: timeouts.checkEveryMs,
+    },
+    app,
+  );
   server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => server.listen(config.port, resolve).once('error', reject));
   return {
     server,
     taskResults,

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   if (config.workerMetricsPort === undefined) {
     logger.info('worker metrics are not served: set WORKER_METRICS_PORT to serve GET /metrics');
   } else {
-    metricsServer = await serveMetrics(registry, config.workerMetricsPort);
+    metricsServer = await serveMetrics(registry, config.workerMetricsPort, config.metricsToken);
     logger.info({ port: config.workerMetricsPort }, 'worker metrics at GET /metrics');
   }
   logger.info({ concurrency: config.workerConcurrency, prefix: config.queuePrefix, nice: os.getPriority() }, 'worker started');

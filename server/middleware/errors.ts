@@ -43,6 +43,11 @@ function toAnswer(error: unknown): Answer | undefined {
 
 export function sendError(res: Response, answer: Answer): void {
   if (answer.retryAfterSeconds !== undefined) res.set('Retry-After', String(answer.retryAfterSeconds));
+  // Answered before the body has arrived (a 401, 413 or 415 on the headers alone): Node would go on
+  // reading the body to keep the connection, as slowly as the client cares to send it. Closing is what
+  // makes the early answer cost the server nothing.
+  if (!res.req.complete) res.set('Connection', 'close');
+  res.locals.errorCode = answer.code; // for the request's log line
   res.status(answer.status).json({
     statusCode: answer.status,
     error: STATUS_CODES[answer.status] ?? 'Error',

@@ -40,10 +40,13 @@ describe('/api/activities', () => {
   });
 
   it('answers 409 for a duplicate provider_activity_id and 400 for a bad body', async () => {
-    expect((await create({ commerce_external_id: 's', provider_activity_id: 'dup' })).status).to.equal(201);
+    const first = await create({ commerce_external_id: 's', provider_activity_id: 'dup' });
+    expect(first.status).to.equal(201);
     const duplicate = await create({ commerce_external_id: 's', provider_activity_id: 'dup' });
     expect(duplicate.status).to.equal(409);
     expect(duplicate.body.code).to.equal('ACTIVITY_ALREADY_EXISTS');
+    expect(duplicate.body.message).to.equal(`activity ${first.body.id} has provider_activity_id "dup" already`);
+    expect(duplicate.body.details).to.deep.equal([{ path: 'provider_activity_id', message: `taken by activity ${first.body.id}` }]);
     const bad = await create({ provider_activity_id: 7, scheduled_at: 'soon', extra: true });
     expect(bad.status).to.equal(400);
     expect(bad.body.details.map((d: { path: string }) => d.path)).to.have.members(['commerce_external_id', 'provider_activity_id', 'scheduled_at', 'extra']);

@@ -60,7 +60,7 @@ describe('Bull Board', () => {
       const reply = await board('GET', `/api/queues?activeQueue=activity-results&status=failed&page=1&jobsPerPage=10`);
       const queue = reply.body.queues.find((q: { name: string }) => q.name === 'activity-results');
       const job = queue.jobs.find((j: { id: string }) => j.id === jobId);
-      expect(job.name).to.equal(`task-result · tenant ${tenant.tenantId.slice(0, 8)} · key visit-9 · NOT_A_STATUS · failed VALIDATION_FAILED after 1 of 8 attempts`);
+      expect(job.name).to.equal(`task-result · tenant ${tenant.tenantId.slice(0, 8)} · key visit-9 · NOT_A_STATUS · failed VALIDATION_FAILED (not retried)`);
       expect(job.failedReason).to.match(/^VALIDATION_FAILED: /);
       expect(job.attempts).to.equal(1);
       expect(job.data.requestId).to.equal('req-board-test');
@@ -106,6 +106,40 @@ describe('Bull Board', () => {
       const pause = await board('PUT', '/api/queues/follow-ups/pause', { origin: `http://${host}` });
       expect(pause.status).to.equal(200);
       expect(await board('GET', '/api/queues').then((r) => r.body.queues.find((q: { name: string }) => q.name === 'follow-ups').isPaused)).to.equal(true);
+    });
+
+    it('refuses every action that would add a job or write job data, even from its own origin', async () => {
+      const jobId = await failedJob();
+      const stored = (await stack.web.taskResults.getJob(jobId))!.data;
+      const origin = stack.baseUrl;
+      const writes: Array<[string, string, unknown]> = [
+        ['PATCH', `/api/queues/activity-results/${jobId}/update-data`, { jobData: { tenantId: tenant.tenantId, body: '[redacted]' } }],
+        ['PATCH', `/API/Queues/activity-results/${jobId}/UPDATE-DATA/`, { jobData: {} }],
+        ['POST', '/api/queues/activity-results/add', { name: 'task-result', data: stored }], // what "duplicate" sends
+        ['POST', '/api/queues/follow-ups/add', { name: 'follow-up', data: {} }],
+      ];
+      for (const [method, path, body] of writes) {
+        const reply = await request(stack.baseUrl, method, `${BOARD}${path}`, {
+          headers: { authorization: basicAuthHeader(), origin },
+          body,
+        });
+        expect(reply.status, `${method} ${path}`).to.equal(403);
+        expect(reply.body).to.deep.include({ statusCode: 403, error: 'Forbidden', code: 'FORBIDDEN' });
+        expect(reply.body.message).to.match(/cannot add jobs or change job data/);
+      }
+      expect((await stack.web.taskResults.getJob(jobId))!.data, 'the job data is untouched').to.deep.equal(stored);
+      const counts = await stack.web.taskResults.queue.getJobCounts();
+      expect(Object.values(counts).reduce((a, b) => a + b, 0), 'no job was added').to.equal(1);
+    });
+
+    it('still retries, promotes and removes jobs from its own origin', async () => {
+      const origin = stack.baseUrl;
+      const delayed = await stack.web.taskResults.queue.add('task-result · delayed', { tenantId: tenant.tenantId, fingerprint: '2'.repeat(64), body: {}, receivedAt: new Date().toISOString() }, { delay: 3_600_000, jobId: `tr-${tenant.tenantId}-f${'2'.repeat(40)}` });
+      expect((await board('PUT', `/api/queues/activity-results/${delayed.id}/promote`, { origin })).status).to.equal(204);
+      await eventually(async () => ((await delayed.getState()) !== 'delayed' ? true : undefined));
+      const failedId = await failedJob();
+      expect((await board('PUT', `/api/queues/activity-results/${failedId}/clean`, { origin })).status).to.equal(204);
+      expect(await stack.web.taskResults.getJob(failedId)).to.equal(undefined);
     });
 
     it('refuses a cross-origin request with a body whatever its content type', async () => {

@@ -1,12 +1,12 @@
 // Bull Board as a test reaches it: a stack with the board mounted, basic auth, and a failed job to look at.
-import type { Stack } from './stack';
+import type { Stack, StackOptions } from './stack';
 import { startStack } from './stack';
 
 export const BOARD_USER = 'ops';
 export const BOARD_PASSWORD = 'correct horse battery staple';
 
-export function startBoardStack(env: Record<string, string> = {}): Promise<Stack> {
-  return startStack({ env: { BULL_BOARD_USER: BOARD_USER, BULL_BOARD_PASSWORD: BOARD_PASSWORD, ...env } });
+export function startBoardStack(env: Record<string, string> = {}, options: StackOptions = {}): Promise<Stack> {
+  return startStack({ ...options, env: { BULL_BOARD_USER: BOARD_USER, BULL_BOARD_PASSWORD: BOARD_PASSWORD, ...env } });
 }
 
 export function basicAuthHeader(user = BOARD_USER, password = BOARD_PASSWORD): string {

@@ -48,3 +48,35 @@ export function rawRequest(baseUrl: string, text: string): Promise<number> {
     socket.on('close', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1] ?? 0)));
   });
 }
+
+export interface SlowClient {
+  /** Resolves when the server has closed the connection: what it answered, and after how long. */
+  readonly closed: Promise<{ status: number; response: string; ms: number }>;
+  /** Ends the client from its side, for a test that failed while the server still held on. */
+  destroy(): void;
+}
+
+/**
+ * A client that writes `head` at once and then `trickle` over and over, one byte every `everyMs`, as a
+ * slowloris does, until the server closes the connection. It never closes on its own, and a server that
+ * only half-closes while it goes on reading keeps it going: `closed` resolves when the server let go.
+ */
+export function slowClient(baseUrl: string, head: string, trickle = '', everyMs = 50): SlowClient {
+  const started = Date.now();
+  const socket = net.connect({ port: Number(new URL(baseUrl).port), host: '127.0.0.1', allowHalfOpen: true });
+  let received = '';
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (trickle && socket.writable) socket.write(trickle[sent++ % trickle.length]);
+  }, everyMs);
+  socket.on('connect', () => socket.write(head));
+  socket.on('data', (chunk) => (received += chunk.toString()));
+  socket.on('error', () => {}); // a reset after the answer is one way of closing
+  const closed = new Promise<{ status: number; response: string; ms: number }>((resolve) => {
+    socket.on('close', () => {
+      clearInterval(timer);
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1] ?? 0), response: received, ms: Date.now() - started });
+    });
+  });
+  return { closed, destroy: () => socket.destroy() };
+}

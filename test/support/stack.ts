@@ -5,8 +5,9 @@ import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import type { Sequelize } from 'sequelize';
 import pino from 'pino';
+import type { Logger } from '../../config/logger';
 import { Registry } from 'prom-client';
-import { startWeb, type Web } from '../../server/web';
+import { startWeb, type HttpTimeouts, type Web } from '../../server/web';
 import { createJobMetrics, type JobMetrics } from '../../workers/job-metrics';
 import { workerConnection } from '../../workers/redis';
 import { startWorkers, type RunningWorkers } from '../../workers/start-workers';
@@ -23,6 +24,9 @@ export interface StackOptions {
   readonly env?: Record<string, string>;
   /** The web's database; the test database unless a test points it elsewhere. */
   readonly sequelize?: Sequelize;
+  readonly httpTimeouts?: Partial<HttpTimeouts>;
+  /** The web's logger; silent unless a test reads what it logs. */
+  readonly logger?: Logger;
 }
 
 export interface Stack {
@@ -52,7 +56,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...options.env,
   });
   const registry = new Registry();
-  const web = await startWeb(config, silentLogger, { sequelize: options.sequelize ?? sequelize(), registry, retryDelayMs: 50, apiKeyFreshMs: 200, resultTypeFreshMs: 200 });
+  const web = await startWeb(config, options.logger ?? silentLogger, {
+    sequelize: options.sequelize ?? sequelize(),
+    registry,
+    retryDelayMs: 50,
+    apiKeyFreshMs: 200,
+    resultTypeFreshMs: 200,
+    httpTimeouts: options.httpTimeouts,
+  });
   let jobMetrics: JobMetrics | undefined;
   let connection: Redis | undefined;
   const stack: Stack = {
