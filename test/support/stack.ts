@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import type { Sequelize } from 'sequelize';
 import pino from 'pino';
 import { Registry } from 'prom-client';
+import { deleteKeys as deleteMatchingKeys } from '../../harness/stores';
 import { startWeb, type Web } from '../../server/web';
 import { createJobMetrics, type JobMetrics } from '../../workers/job-metrics';
 import { workerConnection } from '../../workers/redis';
@@ -89,16 +90,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 }
 
 /** Deletes the Redis keys matching a pattern, as a restart without persistence would. */
-export async function deleteKeys(pattern: string): Promise<void> {
-  const redis = workerConnection(REDIS_URL);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+export function deleteKeys(pattern: string): Promise<void> {
+  return deleteMatchingKeys(REDIS_URL, pattern);
 }
