@@ -1,8 +1,7 @@
-// Bench settings from flags (`npm run bench -- --duration 30`) or BENCH_* variables. The bench is a tool
-// beside the service, not part of it, so it reads its own environment here.
-import os from 'node:os';
+// Bench settings from flags (`npm run bench -- --duration 30`) or BENCH_* variables.
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { Flags } from '../harness/flags';
+import { defaultAdminUrl } from '../harness/stores';
 
 export const TARGET_NAMES = ['reference', 'service'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
@@ -33,7 +32,7 @@ export interface BenchOptions {
   readonly profileDir?: string;
 }
 
-const FLAGS = {
+export const FLAGS = {
   targets: 'BENCH_TARGETS',
   rounds: 'BENCH_ROUNDS',
   duration: 'BENCH_DURATION',
@@ -49,29 +48,16 @@ const FLAGS = {
   results: 'BENCH_RESULTS',
 } as const;
 
-type Flag = keyof typeof FLAGS;
-
 export function loadOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
-  const { values } = parseArgs({
-    args: argv,
-    options: Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: 'string' as const }])),
-    strict: true,
-  });
-  const raw = (flag: Flag): string | undefined => (values[flag] as string | undefined) ?? env[FLAGS[flag]];
-  const number = (flag: Flag, fallback: number, min: number): number => {
-    const text = raw(flag);
-    const value = text === undefined ? fallback : Number(text);
-    if (!Number.isFinite(value) || value < min) throw new Error(`--${flag} / ${FLAGS[flag]} must be a number >= ${min}`);
-    return value;
-  };
-  const targets = (raw('targets') ?? TARGET_NAMES.join(',')).split(',').map((t) => t.trim());
+  const flags = Flags.parse(FLAGS, argv, env);
+  const targets = (flags.string('targets') ?? TARGET_NAMES.join(',')).split(',').map((t) => t.trim());
   const unknown = targets.filter((t) => !(TARGET_NAMES as readonly string[]).includes(t));
   if (unknown.length || targets.length === 0) throw new Error(`--targets / BENCH_TARGETS takes ${TARGET_NAMES.join(',')}`);
 
-  const rounds = Math.floor(number('rounds', 3, 1));
-  const durationS = number('duration', 15, 1);
-  const warmupS = number('warmup', 10, 0);
-  const drainTimeoutS = number('drain-timeout', 120, 1);
+  const rounds = Math.floor(flags.number('rounds', 3, 1));
+  const durationS = flags.number('duration', 15, 1);
+  const warmupS = flags.number('warmup', 10, 0);
+  const drainTimeoutS = flags.number('drain-timeout', 120, 1);
   // Per target: start-up, warm-up, two phases, two drains and clean-up, with room to spare.
   const perTargetS = 60 + warmupS + 2 * durationS + 2 * drainTimeoutS;
   return {
@@ -79,17 +65,16 @@ export function loadOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOption
     rounds,
     durationS,
     warmupS,
-    connections: number('connections', 32, 1),
-    standaloneKeys: number('keys', 2000, 1),
-    activities: number('activities', 200, 0),
+    connections: flags.number('connections', 32, 1),
+    standaloneKeys: flags.number('keys', 2000, 1),
+    activities: flags.number('activities', 200, 0),
     workerConcurrency: 16,
     syncWaitMs: 5000,
     drainTimeoutS,
-    timeoutS: number('timeout', perTargetS * targets.length * rounds, 10),
-    // No USER variable to rely on: name the operating-system user, as libpq would.
-    adminDatabaseUrl: raw('database-url') ?? `postgres://${os.userInfo().username}@127.0.0.1:5432/postgres`,
-    redisUrl: raw('redis-url') ?? 'redis://127.0.0.1:6379',
-    resultsDir: path.resolve(raw('results') ?? path.join(__dirname, '..', '..', 'bench', 'results')),
-    profileDir: raw('profile') && path.resolve(raw('profile')!),
+    timeoutS: flags.number('timeout', perTargetS * targets.length * rounds, 10),
+    adminDatabaseUrl: flags.string('database-url') ?? defaultAdminUrl(),
+    redisUrl: flags.string('redis-url') ?? 'redis://127.0.0.1:6379',
+    resultsDir: path.resolve(flags.string('results') ?? path.join(__dirname, '..', '..', 'bench', 'results')),
+    profileDir: flags.string('profile') && path.resolve(flags.string('profile')!),
   };
 }

@@ -1,5 +1,5 @@
-// The figures of each target, compared as issue 6 asks: each service figure as a ratio to the reference,
-// against its target. Printed as a table and written as JSON.
+// The figures of each target, compared: each service figure as a ratio to the reference, judged against the
+// target in FIGURES below. Printed as a table and written as JSON.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PhaseFigures } from './load';

@@ -1,4 +1,4 @@
-// `npm run bench` (issue 6): the service and a bare reference, each on a fresh database and queue prefix,
+// `npm run bench`: the service and a bare reference, each on a fresh database and queue prefix,
 // under the same autocannon load, first synchronous then `Prefer: respond-async`; prints each service
 // figure as a ratio to the reference and writes all figures to bench/results/<timestamp>.json.
 import 'reflect-metadata';
@@ -6,31 +6,19 @@ import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import type { Cleanup } from '../harness/cleanup';
+import { usage, wantsHelp } from '../harness/flags';
+import { watchRss, type Child } from '../harness/processes';
+import { QueueWatch } from '../harness/queue-watch';
+import { countRows, createDatabase, databaseUrlFor, deletePrefix, dropDatabase, uniqueSuffix } from '../harness/stores';
+import { Tool } from '../harness/tool';
 import { EventStream, runPhase, type PhaseFigures } from './load';
-import { loadOptions, type BenchOptions, type TargetName } from './options';
-import { watchRss, type Child } from './processes';
+import { FLAGS, loadOptions, type BenchOptions, type TargetName } from './options';
 import { compare, formatDetails, formatRoundRatios, formatTable, writeResults, type ProcessCpu, type Runs, type TargetFigures } from './report';
-import { QueueWatch, countRows, createDatabase, databaseUrlFor, deletePrefix, dropDatabase, uniqueSuffix } from './stores';
 import { START, type StartedTarget } from './targets';
 
-const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
-
-/** What the run has set up, undone last-in first-out whatever happens. */
-class Resources {
-  private readonly undo: { what: string; run: () => Promise<unknown> }[] = [];
-
-  add(what: string, run: () => Promise<unknown>): void {
-    this.undo.push({ what, run });
-  }
-
-  async release(): Promise<void> {
-    for (let step = this.undo.pop(); step; step = this.undo.pop()) {
-      await step.run().catch((error: Error) => log(`cleanup (${step!.what}) failed: ${error.message}`));
-    }
-  }
-}
-
-let current: Resources | undefined;
+const tool = new Tool('bench');
+const log = (message: string) => tool.log(message);
 
 /** A target started and warmed up, kept running for the whole run. */
 interface Running {
@@ -45,7 +33,7 @@ interface Running {
   readonly cpu: () => ProcessCpu;
 }
 
-async function startTarget(name: TargetName, options: BenchOptions, stamp: string, resources: Resources): Promise<Running> {
+async function startTarget(name: TargetName, options: BenchOptions, stamp: string, resources: Cleanup): Promise<Running> {
   const runId = uniqueSuffix();
   const database = `bench_${name}_${runId}`;
   const databaseUrl = databaseUrlFor(options.adminDatabaseUrl, database);
@@ -150,7 +138,7 @@ async function measureAsync(run: Running, options: BenchOptions, synced: SyncFig
  * minute apart, so a drift of the shared machine's speed (a third within minutes) shifts both alike
  * instead of favouring whichever ran in the faster minutes.
  */
-async function benchAll(options: BenchOptions, stamp: string, resources: Resources): Promise<Runs> {
+async function benchAll(options: BenchOptions, stamp: string, resources: Cleanup): Promise<Runs> {
   const running: Running[] = [];
   for (const name of options.targets) running.push(await startTarget(name, options, stamp, resources));
   for (const run of running) await warmUp(run, options);
@@ -169,19 +157,21 @@ function perEvent(before: ProcessCpu, after: ProcessCpu, events: number): Proces
 }
 
 async function main(): Promise<number> {
+  if (wantsHelp(process.argv.slice(2))) {
+    console.log(usage('npm run bench --', FLAGS, 'bench/README.md'));
+    return 0;
+  }
   const options = loadOptions(process.argv.slice(2), process.env);
   const startedAt = new Date();
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
   mkdirSync(options.resultsDir, { recursive: true });
-  const deadline = setTimeout(() => void abort(`run exceeded ${options.timeoutS} s`, 1), options.timeoutS * 1000);
+  const deadline = setTimeout(() => void tool.abort(`run exceeded ${options.timeoutS} s`, 1), options.timeoutS * 1000);
   let runs: Runs;
-  current = new Resources();
   try {
-    runs = await benchAll(options, stamp, current);
+    runs = await benchAll(options, stamp, tool.cleanup);
   } finally {
     clearTimeout(deadline);
-    await current.release();
-    current = undefined;
+    await tool.cleanup.release();
   }
 
   const rows = compare(runs);
@@ -204,20 +194,4 @@ async function main(): Promise<number> {
   return judged.every((row) => row.pass) ? 0 : 2;
 }
 
-/** Stops whatever the current target started, then exits: on a signal or when the run takes too long. */
-async function abort(reason: string, code: number): Promise<never> {
-  log(`stopping: ${reason}`);
-  await current?.release();
-  process.exit(code);
-}
-
-process.once('SIGINT', () => void abort('interrupted', 130));
-process.once('SIGTERM', () => void abort('terminated', 143));
-
-main().then(
-  (code) => process.exit(code),
-  (error: Error) => {
-    log(`failed: ${error.message}`);
-    process.exit(1);
-  },
-);
+tool.run(main);

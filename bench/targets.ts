@@ -4,13 +4,14 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { QUEUES } from '../domain/jobs';
+import { freePort } from '../harness/free-port';
+import { Child, DIST } from '../harness/processes';
+import { commerceOf, createActivities, provisionTenant, serviceEnv, waitReady } from '../harness/service';
 import type { EventKey } from './load';
 import type { BenchOptions, TargetName } from './options';
-import { Child, freePort, runScript, waitReady } from './processes';
 import { REFERENCE_HISTORY_TABLE, REFERENCE_QUEUE, createReferenceSchema } from './reference/schema';
 
-const DIST = path.resolve(__dirname, '..');
-const COMMERCES = 100;
+const TAG = 'bench';
 
 export interface TargetContext {
   readonly options: BenchOptions;
@@ -33,21 +34,8 @@ export interface StartedTarget {
 }
 
 function childEnv(ctx: TargetContext, port: number): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    DATABASE_URL: ctx.databaseUrl,
-    REDIS_URL: ctx.options.redisUrl,
-    PORT: String(port),
-    QUEUE_PREFIX: ctx.queuePrefix,
-    SYNC_WAIT_MS: String(ctx.options.syncWaitMs),
-    WORKER_CONCURRENCY: String(ctx.options.workerConcurrency),
-    // The rate limiter runs as deployed, with a limit far above what the bench sends: its cost is
-    // measured, and no request is refused.
-    RATE_LIMIT_RPS: '1000000',
-    RATE_LIMIT_BURST: '2000000',
-    LOG_LEVEL: 'warn',
-    NODE_ENV: 'production',
-  };
+  const { redisUrl, syncWaitMs, workerConcurrency } = ctx.options;
+  return serviceEnv({ databaseUrl: ctx.databaseUrl, redisUrl, port, queuePrefix: ctx.queuePrefix, syncWaitMs, workerConcurrency, logLevel: 'warn' });
 }
 
 /** Node's options for a Procfile process (`web: node --flag dist/...`): the service runs as deployed. */
@@ -66,10 +54,14 @@ function profileArgs(ctx: TargetContext): string[] {
 type Scripts = Record<'web' | 'worker', { readonly script: string; readonly nodeArgs: readonly string[] }>;
 
 async function startPair(ctx: TargetContext, scripts: Scripts, env: NodeJS.ProcessEnv) {
-  const worker = Child.start('worker', scripts.worker.script, env, ctx.logPath('worker'), [...scripts.worker.nodeArgs, ...profileArgs(ctx)]);
-  ctx.adopt(worker);
-  const web = Child.start('web', scripts.web.script, env, ctx.logPath('web'), [...scripts.web.nodeArgs, ...profileArgs(ctx)]);
-  ctx.adopt(web);
+  const start = (name: 'web' | 'worker') => {
+    const { script, nodeArgs } = scripts[name];
+    const child = Child.start({ name, script, env, logPath: ctx.logPath(name), nodeArgs: [...nodeArgs, ...profileArgs(ctx)] });
+    ctx.adopt(child);
+    return child;
+  };
+  const worker = start('worker');
+  const web = start('web');
   const baseUrl = `http://127.0.0.1:${env.PORT}`;
   await waitReady(`${baseUrl}/readyz`, [web, worker], 30_000);
   return { web, worker, baseUrl };
@@ -78,8 +70,8 @@ async function startPair(ctx: TargetContext, scripts: Scripts, env: NodeJS.Proce
 /** Standalone keys and activities, shuffled so every stretch of the load mixes both. */
 function mixKeys(runId: string, standalone: number, activityIds: readonly string[]): EventKey[] {
   const keys: EventKey[] = [
-    ...Array.from({ length: standalone }, (_, i) => ({ provider_activity_id: `bench-${runId}-k${i}`, commerce_external_id: `bench-c${i % COMMERCES}` })),
-    ...activityIds.map((id, j) => ({ activity_id: id, commerce_external_id: `bench-c${j % COMMERCES}` })),
+    ...Array.from({ length: standalone }, (_, i) => ({ provider_activity_id: `${TAG}-${runId}-k${i}`, commerce_external_id: commerceOf(i, TAG) })),
+    ...activityIds.map((id, j) => ({ activity_id: id, commerce_external_id: commerceOf(j, TAG) })),
   ];
   for (let i = keys.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));
@@ -106,44 +98,6 @@ async function startReference(ctx: TargetContext): Promise<StartedTarget> {
   };
 }
 
-const lastJsonLine = (stdout: string) => JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Record<string, string>;
-
-/** Migrates the database `env` names, then makes a tenant and an API key for it with the admin CLI. */
-export async function provisionTenant(env: NodeJS.ProcessEnv, name: string): Promise<{ tenantId: string; key: string }> {
-  await runScript(path.join(DIST, 'models', 'migrate.js'), [], env);
-  const admin = (args: string[]) => runScript(path.join(DIST, 'cli', 'admin.js'), [...args, '--json'], env).then(lastJsonLine);
-  const tenant = await admin(['tenant:create', '--name', name]);
-  const { key } = await admin(['api-key:create', '--tenant', tenant.id, '--name', name.split(' ')[0]]);
-  if (!tenant.id || !key) throw new Error('the admin CLI did not print a tenant id and an api key');
-  return { tenantId: tenant.id, key };
-}
-
-/** The commerce and provider id of the j-th activity a run creates; `tag` names the tool making them. */
-export function activityNames(runId: string, j: number, tag = 'bench') {
-  return { commerce_external_id: `${tag}-c${j % COMMERCES}`, provider_activity_id: `${tag}-${runId}-a${j}` };
-}
-
-/** Activities made through the API, each on one of the run's commerces, a few requests at a time. */
-export async function createActivities(baseUrl: string, apiKey: string, runId: string, count: number, tag = 'bench'): Promise<string[]> {
-  const ids: string[] = new Array(count);
-  let next = 0;
-  const createOne = async (j: number) => {
-    const response = await fetch(`${baseUrl}/api/activities/tasks`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
-      body: JSON.stringify(activityNames(runId, j, tag)),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const body = (await response.json().catch(() => ({}))) as { id?: string };
-    if (response.status !== 201 || !body.id) throw new Error(`POST /api/activities/tasks answered ${response.status}: ${JSON.stringify(body)}`);
-    ids[j] = body.id;
-  };
-  await Promise.all(Array.from({ length: 8 }, async () => {
-    while (next < count) await createOne(next++);
-  }));
-  return ids;
-}
-
 async function startService(ctx: TargetContext): Promise<StartedTarget> {
   const scripts: Scripts = {
     web: { script: path.join(DIST, 'server', 'index.js'), nodeArgs: procfileNodeArgs('web') },
@@ -153,10 +107,10 @@ async function startService(ctx: TargetContext): Promise<StartedTarget> {
     if (!existsSync(script)) throw new Error(`${path.relative(DIST, script)} is not built: is the service there yet? (BENCH_TARGETS=reference runs the reference alone)`);
   }
   const env = childEnv(ctx, await freePort());
-  const { key } = await provisionTenant(env, `bench ${ctx.runId}`);
+  const { key } = await provisionTenant(env, `${TAG} ${ctx.runId}`);
 
   const { web, worker, baseUrl } = await startPair(ctx, scripts, env);
-  const activityIds = await createActivities(baseUrl, key, ctx.runId, ctx.options.activities);
+  const activityIds = await createActivities(baseUrl, key, ctx.runId, ctx.options.activities, TAG);
   return {
     baseUrl,
     headers: { 'x-api-key': key },

@@ -1,9 +1,9 @@
 // The faults a chaos run injects, each undone by the code that caused it: worker processes killed with
 // SIGKILL and replaced, a PostgreSQL outage (the service's connections terminated and new ones refused),
 // and a Redis outage (the TCP proxy every service process reaches Redis through, taken down).
-import type { Child } from '../bench/processes';
-import { withAdmin } from '../bench/stores';
-import type { TcpProxy } from '../test/support/tcp-proxy';
+import type { Child } from '../harness/processes';
+import { withAdmin } from '../harness/stores';
+import type { TcpProxy } from '../harness/tcp-proxy';
 import { sleep } from './sender';
 
 /** The worker processes, kept at `size`: a killed one is replaced after a moment. */

@@ -1,7 +1,6 @@
-// Chaos run settings from flags (`npm run chaos -- --events 5000`) or CHAOS_* variables. Like the bench,
-// the chaos run is a tool beside the service, so it reads its own environment here.
-import os from 'node:os';
-import { parseArgs } from 'node:util';
+// Chaos run settings from flags (`npm run chaos -- --events 5000`) or CHAOS_* variables.
+import { Flags } from '../harness/flags';
+import { defaultAdminUrl } from '../harness/stores';
 
 export interface ChaosOptions {
   /** Distinct events; some are delivered twice on top of these. */
@@ -51,7 +50,7 @@ export const FULL_RUN: Omit<ChaosOptions, 'adminDatabaseUrl' | 'redisUrl' | 'log
   drainTimeoutS: 240,
 };
 
-const FLAGS = {
+export const FLAGS = {
   events: 'CHAOS_EVENTS',
   activities: 'CHAOS_ACTIVITIES',
   keys: 'CHAOS_KEYS',
@@ -69,38 +68,24 @@ const FLAGS = {
   seed: 'CHAOS_SEED',
 } as const;
 
-type Flag = keyof typeof FLAGS;
-
 export function loadOptions(argv: string[], env: NodeJS.ProcessEnv, defaultLogDir: string): ChaosOptions {
-  const { values } = parseArgs({
-    args: argv,
-    options: Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: 'string' as const }])),
-    strict: true,
-  });
-  const raw = (flag: Flag): string | undefined => (values[flag] as string | undefined) ?? env[FLAGS[flag]];
-  const number = (flag: Flag, fallback: number, min: number, max = Infinity): number => {
-    const text = raw(flag);
-    const value = text === undefined ? fallback : Number(text);
-    if (!Number.isFinite(value) || value < min || value > max) throw new Error(`--${flag} / ${FLAGS[flag]} must be a number from ${min} to ${max}`);
-    return value;
-  };
+  const flags = Flags.parse(FLAGS, argv, env);
   return {
     ...FULL_RUN,
-    events: Math.floor(number('events', FULL_RUN.events, 1)),
-    activities: Math.floor(number('activities', FULL_RUN.activities, 0)),
-    standaloneKeys: Math.floor(number('keys', FULL_RUN.standaloneKeys, 0)),
-    duplicateShare: number('duplicates', FULL_RUN.duplicateShare, 0, 1),
-    durationS: number('duration', FULL_RUN.durationS, 5),
-    kills: Math.floor(number('kills', FULL_RUN.kills, 0)),
-    postgresOutageS: number('postgres-outage', FULL_RUN.postgresOutageS, 0),
-    redisOutageS: number('redis-outage', FULL_RUN.redisOutageS, 0),
-    concurrency: Math.floor(number('concurrency', FULL_RUN.concurrency, 1)),
-    drainTimeoutS: number('drain-timeout', FULL_RUN.drainTimeoutS, 1),
-    // No USER variable to rely on: name the operating-system user, as libpq would.
-    adminDatabaseUrl: raw('database-url') ?? `postgres://${os.userInfo().username}@127.0.0.1:5432/postgres`,
-    redisUrl: raw('redis-url') ?? 'redis://127.0.0.1:6379',
-    logDir: raw('log-dir') ?? defaultLogDir,
-    keep: ['1', 'true', 'yes'].includes(String(raw('keep') ?? '').toLowerCase()),
-    seed: Math.floor(number('seed', Math.floor(Math.random() * 2 ** 31), 0, 2 ** 31)),
+    events: Math.floor(flags.number('events', FULL_RUN.events, 1)),
+    activities: Math.floor(flags.number('activities', FULL_RUN.activities, 0)),
+    standaloneKeys: Math.floor(flags.number('keys', FULL_RUN.standaloneKeys, 0)),
+    duplicateShare: flags.number('duplicates', FULL_RUN.duplicateShare, 0, 1),
+    durationS: flags.number('duration', FULL_RUN.durationS, 5),
+    kills: Math.floor(flags.number('kills', FULL_RUN.kills, 0)),
+    postgresOutageS: flags.number('postgres-outage', FULL_RUN.postgresOutageS, 0),
+    redisOutageS: flags.number('redis-outage', FULL_RUN.redisOutageS, 0),
+    concurrency: Math.floor(flags.number('concurrency', FULL_RUN.concurrency, 1)),
+    drainTimeoutS: flags.number('drain-timeout', FULL_RUN.drainTimeoutS, 1),
+    adminDatabaseUrl: flags.string('database-url') ?? defaultAdminUrl(),
+    redisUrl: flags.string('redis-url') ?? 'redis://127.0.0.1:6379',
+    logDir: flags.string('log-dir') ?? defaultLogDir,
+    keep: flags.boolean('keep'),
+    seed: Math.floor(flags.number('seed', Math.floor(Math.random() * 2 ** 31), 0, 2 ** 31)),
   };
 }

@@ -5,10 +5,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { QUEUES } from '../domain/jobs';
-import { Child, freePort, waitReady } from '../bench/processes';
-import { QueueWatch, createDatabase, databaseUrlFor, deletePrefix, dropDatabase, uniqueSuffix } from '../bench/stores';
-import { activityNames, createActivities, provisionTenant } from '../bench/targets';
-import { TcpProxy } from '../test/support/tcp-proxy';
+import type { Cleanup } from '../harness/cleanup';
+import { freePort } from '../harness/free-port';
+import { Child } from '../harness/processes';
+import { QueueWatch } from '../harness/queue-watch';
+import { activityNames, createActivities, provisionTenant, serviceEnv, waitReady } from '../harness/service';
+import { createDatabase, databaseUrlFor, deletePrefix, dropDatabase, uniqueSuffix } from '../harness/stores';
+import { TcpProxy } from '../harness/tcp-proxy';
 import { WorkerFleet, allowConnections, killWorkers, postgresOutage, redisOutage } from './faults';
 import { runHostile, type HostileFigures } from './hostile';
 import { jobStats } from './job-stats';
@@ -20,25 +23,8 @@ import { judge, streamFigures, type ChaosReport, type FaultFigures } from './rep
 import { sendAll, sleep } from './sender';
 import { jobIdOf, verify } from './verify';
 
-const DIST = path.resolve(__dirname, '..');
+const TAG = 'chaos';
 const HOUR_MS = 3_600_000;
-
-/** What a run has set up, undone last-in first-out whatever happens. */
-export class Cleanup {
-  private readonly undo: { what: string; run: () => Promise<unknown> }[] = [];
-
-  constructor(private readonly log: (message: string) => void) {}
-
-  add(what: string, run: () => Promise<unknown>): void {
-    this.undo.push({ what, run });
-  }
-
-  async release(): Promise<void> {
-    for (let step = this.undo.pop(); step; step = this.undo.pop()) {
-      await step.run().catch((error: Error) => this.log(`cleanup (${step!.what}) failed: ${error.message}`));
-    }
-  }
-}
 
 export async function runChaos(options: ChaosOptions, log: (message: string) => void, cleanup: Cleanup): Promise<ChaosReport> {
   const startedAt = Date.now();
@@ -61,34 +47,24 @@ export async function runChaos(options: ChaosOptions, log: (message: string) => 
 
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const env = (level: string): NodeJS.ProcessEnv => ({
-    ...process.env,
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: redisProxy.url('redis', redis.pathname),
-    PORT: String(port),
-    QUEUE_PREFIX: prefix,
-    SYNC_WAIT_MS: String(options.syncWaitMs),
-    WORKER_CONCURRENCY: String(options.workerConcurrency),
-    // Far above what the run sends: the limiter runs as deployed, and none of the answers is its doing.
-    RATE_LIMIT_RPS: '1000000',
-    RATE_LIMIT_BURST: '2000000',
-    LOG_LEVEL: level,
-    NODE_ENV: 'production',
-  });
+  const { syncWaitMs, workerConcurrency } = options;
+  const env = (logLevel: string) =>
+    serviceEnv({ databaseUrl, redisUrl: redisProxy.url('redis', redis.pathname), port, queuePrefix: prefix, syncWaitMs, workerConcurrency, logLevel });
   log(`run ${runId}: database ${database}, queue prefix ${prefix}, logs in ${logDir}`);
-  const { tenantId, key } = await provisionTenant(env('warn'), `chaos ${runId}`);
+  const { tenantId, key } = await provisionTenant(env('warn'), `${TAG} ${runId}`);
 
-  const web = Child.start('web', path.join(DIST, 'server', 'index.js'), env('warn'), path.join(logDir, 'web.log'));
+  const web = Child.start({ name: 'web', script: 'server/index.js', env: env('warn'), logPath: path.join(logDir, 'web.log') });
   cleanup.add('stop the web process', () => web.stop());
   const faultRandom = seededRandom(options.seed + 1);
-  const startWorker = (n: number) => Child.start(`worker-${n}`, path.join(DIST, 'workers', 'index.js'), env('info'), path.join(logDir, `worker-${n}.log`));
+  const startWorker = (n: number) =>
+    Child.start({ name: `worker-${n}`, script: 'workers/index.js', env: env('info'), logPath: path.join(logDir, `worker-${n}.log`) });
   const fleet = new WorkerFleet(startWorker, 2, faultRandom);
   cleanup.add('stop the workers', () => fleet.stop());
   await waitReady(`${baseUrl}/readyz`, [web], 30_000);
 
-  const activityIds = await createActivities(baseUrl, key, runId, options.activities, 'chaos');
+  const activityIds = await createActivities(baseUrl, key, runId, options.activities, TAG);
   const activities = activityIds.map((id, j) => {
-    const names = activityNames(runId, j, 'chaos');
+    const names = activityNames(runId, j, TAG);
     return { id, providerActivityId: names.provider_activity_id, commerceExternalId: names.commerce_external_id };
   });
   const planInput = {

@@ -49,7 +49,7 @@ export interface ReferenceJobResult {
   readonly created: boolean;
 }
 
-/** Same retention and retries as the service's jobs (spec section 6), so Redis does the same work. */
+/** Same retention and retries as the service's jobs (server/task-result-queue.ts), so Redis does the same work. */
 export const REFERENCE_JOB_OPTIONS = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 200 },

@@ -1,5 +1,5 @@
 // The bare reference web: Express + BullMQ producer, no auth, no validation, no fast checks. It answers
-// like the service (section 4) so the same load drives both: by default it waits for the job up to
+// like the service's task-results route so the same load drives both: by default it waits for the job up to
 // SYNC_WAIT_MS, with `Prefer: respond-async` it answers 202 at once.
 import 'reflect-metadata';
 import type { Server } from 'node:http';

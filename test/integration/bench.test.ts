@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import type { Row, TargetFigures } from '../../bench/report';
-import { withDefaultUser } from '../../models/database-url';
+import { adminUrlOf } from '../../harness/stores';
 import { REDIS_URL, TEST_DATABASE_URL } from '../support/env';
 
 const RUN = path.resolve(__dirname, '..', '..', 'bench', 'run.js');
@@ -35,12 +35,10 @@ describe('bench run, small', function () {
   afterEach(() => rmSync(resultsDir, { recursive: true, force: true }));
 
   it('loads both targets, prints the table with ratios by round, and writes every figure', async () => {
-    const admin = new URL(withDefaultUser(TEST_DATABASE_URL));
-    admin.pathname = '/postgres';
     // Enough keys that no two events for one key are ever in flight together: none is stale (409).
     const { code, stdout, stderr } = await bench([
       ...['--rounds', '2', '--duration', '1', '--warmup', '1', '--keys', '300', '--activities', '20', '--drain-timeout', '60'],
-      ...['--database-url', admin.toString(), '--redis-url', REDIS_URL, '--results', resultsDir],
+      ...['--database-url', adminUrlOf(TEST_DATABASE_URL), '--redis-url', REDIS_URL, '--results', resultsDir],
     ]);
     // Exit code 2: a target missed, which a second of load may well do; 1 would be an error.
     expect([0, 2], stderr).to.include(code);

@@ -6,10 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { withDefaultUser } from '../../models/database-url';
 import { FULL_RUN, type ChaosOptions } from '../../chaos/options';
 import { formatReport, type ChaosReport } from '../../chaos/report';
-import { Cleanup, runChaos } from '../../chaos/scenario';
+import { runChaos } from '../../chaos/scenario';
+import { Cleanup } from '../../harness/cleanup';
+import { adminUrlOf } from '../../harness/stores';
 import { REDIS_URL, TEST_DATABASE_URL } from '../support/env';
 
 const SHORT = {
@@ -29,11 +30,9 @@ describe('chaos run, short', function () {
   this.timeout(240_000);
 
   it('loses, duplicates and misapplies nothing acknowledged through worker kills, outages and hostile input', async () => {
-    const adminDatabaseUrl = new URL(withDefaultUser(TEST_DATABASE_URL));
-    adminDatabaseUrl.pathname = '/postgres';
     const logDir = mkdtempSync(path.join(os.tmpdir(), 'chaos-test-'));
     const seed = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
-    const options: ChaosOptions = { ...SHORT, adminDatabaseUrl: adminDatabaseUrl.toString(), redisUrl: REDIS_URL, logDir, keep: false, seed };
+    const options: ChaosOptions = { ...SHORT, adminDatabaseUrl: adminUrlOf(TEST_DATABASE_URL), redisUrl: REDIS_URL, logDir, keep: false, seed };
     const lines: string[] = [];
     const cleanup = new Cleanup((line) => lines.push(line));
     let report: ChaosReport;

@@ -104,7 +104,7 @@ describe('failed authentications', () => {
       BULL_BOARD_USER: 'ops',
       BULL_BOARD_PASSWORD: 'hunter2hunt',
     });
-    expect(await web.exited()).to.equal(78);
+    expect((await web.exited()).code).to.equal(78);
     expect(web.lines).to.deep.equal(['invalid configuration: BULL_BOARD_PASSWORD: length must be at least 12 characters long']);
   });
 });

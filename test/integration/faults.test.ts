@@ -6,13 +6,13 @@ import { QUEUES } from '../../domain/jobs';
 import { withDefaultUser } from '../../models/database-url';
 import { ResultTypeDirectory } from '../../models/result-type-directory';
 import { taskResultProcessor } from '../../workers/processors/task-result';
+import { TcpProxy } from '../../harness/tcp-proxy';
 import { count, sequelize } from '../support/db';
 import { REDIS_URL, TEST_DATABASE_URL } from '../support/env';
 import { createTenant, minutesAfter, seedEvent, type TestTenant } from '../support/fixtures';
 import { postResult, request } from '../support/http';
 import { spawnEntry } from '../support/processes';
 import { silentLogger, startStack, uniquePrefix, type Stack } from '../support/stack';
-import { TcpProxy } from '../support/tcp-proxy';
 import { eventually } from '../support/wait';
 
 
@@ -142,7 +142,7 @@ describe('faults', () => {
       await eventually(async () => ((await count('activity_results')) === 2 ? true : undefined));
       expect(await count('activity_result_events')).to.equal(2);
     } finally {
-      expect(await web.stop()).to.equal(0);
+      expect((await web.stop()).code).to.equal(0);
       await postgres.stop();
     }
   });

@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { Sequelize } from 'sequelize';
+import { TcpProxy } from '../../harness/tcp-proxy';
 import { createTenant, seedEvent, type TestTenant } from '../support/fixtures';
 import { postResult, request } from '../support/http';
 import { queueInvalidJob } from '../support/board';
 import { eventually } from '../support/wait';
 import { startStack, type Stack } from '../support/stack';
 import { REDIS_URL } from '../support/env';
-import { TcpProxy } from '../support/tcp-proxy';
 
 // Nothing listens on port 1: connections are refused at once.
 const DEAD_POSTGRES = 'postgres://nobody@127.0.0.1:1/nothing';

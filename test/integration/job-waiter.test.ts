@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { waiterConnectionName } from '../../server/task-result-queue';
+import { TcpProxy } from '../../harness/tcp-proxy';
 import { count } from '../support/db';
 import { REDIS_URL } from '../support/env';
 import { createTenant, minutesAfter, seedEvent, type TestTenant } from '../support/fixtures';
 import { postResult } from '../support/http';
 import { startStack, type Stack } from '../support/stack';
-import { TcpProxy } from '../support/tcp-proxy';
 import { sleep, waitFor } from '../support/wait';
 
 const T0 = '2025-01-16T14:30:00.000Z';

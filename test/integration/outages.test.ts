@@ -2,13 +2,14 @@
 // applied once the dependency is back, without a provider sending anything again.
 import { expect } from 'chai';
 import { withDefaultUser } from '../../models/database-url';
+import type { Child } from '../../harness/processes';
+import { TcpProxy } from '../../harness/tcp-proxy';
 import { count } from '../support/db';
 import { REDIS_URL, TEST_DATABASE_URL } from '../support/env';
 import { createTenant, minutesAfter, seedEvent, type TestTenant } from '../support/fixtures';
 import { postResult, request } from '../support/http';
-import { spawnEntry, type Child } from '../support/processes';
+import { spawnEntry } from '../support/processes';
 import { startStack, uniquePrefix, type Stack } from '../support/stack';
-import { TcpProxy } from '../support/tcp-proxy';
 import { waitFor } from '../support/wait';
 
 const EVENT_TIME = '2025-01-16T14:30:00Z';

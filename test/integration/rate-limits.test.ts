@@ -2,12 +2,12 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { Tenant } from '../../models';
 import { workerConnection } from '../../workers/redis';
+import { TcpProxy } from '../../harness/tcp-proxy';
 import { adminJson } from '../support/admin-cli';
 import { REDIS_URL } from '../support/env';
 import { createTenant, seedEvent, type TestTenant } from '../support/fixtures';
 import { postResult, request, type Reply } from '../support/http';
 import { startStack, type Stack } from '../support/stack';
-import { TcpProxy } from '../support/tcp-proxy';
 import { waitFor } from '../support/wait';
 
 /** An authenticated request that needs neither a worker nor Redis: a result that does not exist (404). */

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { Tenant } from '../../models';
 import { withDefaultUser } from '../../models/database-url';
+import { TcpProxy } from '../../harness/tcp-proxy';
 import { admin, adminJson } from '../support/admin-cli';
 import { sequelize } from '../support/db';
 import { REDIS_URL, TEST_DATABASE_URL } from '../support/env';
@@ -9,7 +10,6 @@ import { createTenant, type TestTenant } from '../support/fixtures';
 import { request } from '../support/http';
 import { spawnEntry } from '../support/processes';
 import { startStack, uniquePrefix, type Stack } from '../support/stack';
-import { TcpProxy } from '../support/tcp-proxy';
 import { waitFor } from '../support/wait';
 
 const lookUp = (baseUrl: string, tenant: TestTenant) => request(baseUrl, 'GET', `/api/activity-results/${randomUUID()}`, { tenant });

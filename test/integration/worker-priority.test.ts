@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { REDIS_URL, TEST_DATABASE_URL } from '../support/env';
 import { deleteKeys, uniquePrefix } from '../support/stack';
-import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
+import { startWorkerProcess, type WorkerProcess } from '../support/processes';
 
 describe('worker process priority', function () {
   this.timeout(30_000);
@@ -16,8 +16,7 @@ describe('worker process priority', function () {
     prefix = uniquePrefix();
   });
   afterEach(async () => {
-    worker?.kill();
-    await worker?.exited();
+    await worker?.process.kill();
     worker = undefined;
     await deleteKeys(`${prefix}:*`);
   });
@@ -27,13 +26,13 @@ describe('worker process priority', function () {
   it('runs below the web by default (nice 5), so a burst of requests is answered first', async () => {
     worker = await startWorkerProcess(prefix);
     const expected = Math.max(5, os.getPriority());
-    expect(os.getPriority(worker.child.pid)).to.equal(expected);
+    expect(os.getPriority(worker.process.pid)).to.equal(expected);
     expect(started(worker)).to.include({ nice: expected });
   });
 
   it('keeps the priority it was started with under WORKER_NICE=0', async () => {
     worker = await startWorkerProcess(prefix, { WORKER_NICE: '0' });
-    expect(os.getPriority(worker.child.pid)).to.equal(os.getPriority());
+    expect(os.getPriority(worker.process.pid)).to.equal(os.getPriority());
   });
 
   it('refuses a niceness outside 0-19 at start, naming the variable', () => {

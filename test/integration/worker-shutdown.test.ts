@@ -10,7 +10,7 @@ import { REDIS_URL } from '../support/env';
 import { eventually } from '../support/wait';
 import { createTenant, seedEvent, type TestTenant } from '../support/fixtures';
 import { deleteKeys, silentLogger, uniquePrefix } from '../support/stack';
-import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
+import { startWorkerProcess, type WorkerProcess } from '../support/processes';
 
 describe('worker process shutdown', function () {
   this.timeout(40_000);
@@ -27,7 +27,7 @@ describe('worker process shutdown', function () {
     tenant = await createTenant();
   });
   afterEach(async () => {
-    worker?.kill();
+    await worker?.process.kill();
     await lock?.rollback().catch(() => {});
     lock = undefined;
     await queue.close();
@@ -69,13 +69,13 @@ describe('worker process shutdown', function () {
     expect(scrape.status).to.equal(200);
     expect(await scrape.text()).to.include('# TYPE jobs_total counter');
 
-    worker.child.kill('SIGTERM');
+    worker.process.signal('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(worker.child.exitCode, 'still finishing its job').to.equal(null);
+    expect(worker.process.exitCode, 'still finishing its job').to.equal(null);
     await lock!.commit();
     lock = undefined;
 
-    expect(await worker.exited()).to.deep.equal({ code: 0, signal: null });
+    expect(await worker.process.exited()).to.deep.equal({ code: 0, signal: null });
     const job = await queue.getJob(jobId);
     expect(await job!.getState()).to.equal('completed');
     expect(job!.attemptsMade).to.equal(1);
@@ -97,11 +97,11 @@ describe('worker process shutdown', function () {
     worker = await startWorkerProcess(prefix);
     await untilBlocked(jobId);
 
-    worker.child.kill('SIGTERM');
+    worker.process.signal('SIGTERM');
     await eventually(async () => (worker!.logs.some((l) => l.msg === 'shutting down') ? true : undefined));
     const started = Date.now();
-    worker.child.kill('SIGINT');
-    expect(await worker.exited()).to.deep.equal({ code: 1, signal: null });
+    worker.process.signal('SIGINT');
+    expect(await worker.process.exited()).to.deep.equal({ code: 1, signal: null });
     expect(Date.now() - started).to.be.below(2_000);
     expect(await (await queue.getJob(jobId))!.getState()).to.equal('active');
   });

@@ -1,21 +1,12 @@
 // The admin CLI as an operator runs it, against the test database.
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { runScript, type ScriptRun } from '../../harness/run-script';
 import { TEST_DATABASE_URL } from './env';
 
 const ADMIN = path.join(__dirname, '../../cli/admin.js');
 
-export async function admin(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [ADMIN, ...args], {
-      env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, LOG_LEVEL: 'silent' },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
+export function admin(...args: string[]): Promise<ScriptRun> {
+  return runScript(ADMIN, args, { ...process.env, DATABASE_URL: TEST_DATABASE_URL, LOG_LEVEL: 'silent' });
 }
 
 /** Runs a command with --json and returns its output, failing the test when the command fails. */

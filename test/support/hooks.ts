@@ -3,26 +3,15 @@
 // test empty tables, and checks after each file that no test left a socket open. The process that started
 // the run drops the run's databases at the end.
 import 'reflect-metadata';
-import { Sequelize } from 'sequelize';
+import { adminUrlOf, dropDatabase, withAdmin } from '../../harness/stores';
 import { createSequelize } from '../../models';
-import { withDefaultUser } from '../../models/database-url';
 import { migrate } from '../../models/migrate';
 import { RUN_DATABASE_PREFIX, TEST_DATABASE_URL } from './env';
 import { sequelize, setDatabase } from './db';
 
 const TABLES = ['follow_ups', 'activity_result_events', 'activity_results', 'activities', 'commerces', 'task_result_types', 'api_keys', 'tenants'];
 
-/** Runs `work` on a connection to the server's `postgres` database. */
-async function onServer<T>(work: (admin: Sequelize) => Promise<T>): Promise<T> {
-  const url = new URL(withDefaultUser(TEST_DATABASE_URL));
-  url.pathname = '/postgres';
-  const admin = new Sequelize(url.toString(), { dialect: 'postgres', logging: false });
-  try {
-    return await work(admin);
-  } finally {
-    await admin.close();
-  }
-}
+const ADMIN_URL = adminUrlOf(TEST_DATABASE_URL);
 
 let migrated = false;
 
@@ -30,7 +19,7 @@ export const mochaHooks = {
   async beforeAll(this: Mocha.Context) {
     this.timeout(60_000);
     if (!migrated) {
-      await onServer((admin) => admin.query(`DROP DATABASE IF EXISTS "${new URL(TEST_DATABASE_URL).pathname.slice(1)}" WITH (FORCE)`));
+      await dropDatabase(ADMIN_URL, new URL(TEST_DATABASE_URL).pathname.slice(1));
       await migrate(TEST_DATABASE_URL);
       migrated = true;
     }
@@ -50,8 +39,8 @@ export const mochaHooks = {
 };
 
 export async function mochaGlobalTeardown(): Promise<void> {
-  await onServer(async (admin) => {
-    const [rows] = await admin.query(`SELECT datname FROM pg_database WHERE starts_with(datname, $prefix)`, { bind: { prefix: RUN_DATABASE_PREFIX } });
-    for (const { datname } of rows as Array<{ datname: string }>) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
-  });
+  const { rows } = await withAdmin(ADMIN_URL, (admin) =>
+    admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [RUN_DATABASE_PREFIX]),
+  );
+  for (const { datname } of rows) await dropDatabase(ADMIN_URL, datname);
 }

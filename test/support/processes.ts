@@ -1,57 +1,47 @@
 // The service's own entry points as child processes, for tests that need a process of their own
-// (another DATABASE_URL, a signal, a kill).
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
+// (another DATABASE_URL, a signal, a kill). Every line of output is kept for the test to read.
+import { freePort } from '../../harness/free-port';
+import { Child } from '../../harness/processes';
+import { REDIS_URL, TEST_DATABASE_URL } from './env';
 
-const DIST = path.resolve(__dirname, '../..');
+type Entry = 'server/index.js' | 'workers/index.js';
 
-export interface Child {
-  readonly process: ChildProcess;
-  readonly lines: string[];
-  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
-  exited(): Promise<number | null>;
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
+/** Only PATH is inherited: the child sees the variables the test gives it, LOG_LEVEL info unless told. */
+export function spawnEntry(entry: Entry, env: NodeJS.ProcessEnv): Child {
+  const name = entry === 'server/index.js' ? 'web' : 'worker';
+  return Child.start({ name, script: entry, env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env }, keepLines: true });
 }
 
-export function spawnEntry(entry: 'server/index.js' | 'workers/index.js', env: Record<string, string>): Child {
-  const child = spawn(process.execPath, [path.join(DIST, entry)], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+export interface WorkerProcess {
+  readonly process: Child;
+  readonly metricsPort: number;
+  /** Its JSON log lines so far. */
+  readonly logs: Array<Record<string, any>>;
+}
+
+/** The real worker process on the test database, started and logging `worker started`. */
+export async function startWorkerProcess(prefix: string, env: NodeJS.ProcessEnv = {}): Promise<WorkerProcess> {
+  const metricsPort = await freePort();
+  const child = spawnEntry('workers/index.js', {
+    DATABASE_URL: TEST_DATABASE_URL,
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    WORKER_CONCURRENCY: '2',
+    WORKER_METRICS_PORT: String(metricsPort),
+    ...env,
   });
-  const lines: string[] = [];
-  const waiters = new Set<() => void>();
-  for (const stream of [child.stdout!, child.stderr!]) {
-    createInterface({ input: stream }).on('line', (line) => {
-      lines.push(line);
-      for (const wake of waiters) wake();
-    });
-  }
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
+  const worker = {
     process: child,
-    lines,
-    waitForLine(pattern, timeoutMs = 10_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const found = lines.find((l) => pattern.test(l));
-          if (!found) return;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(found);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms:\n${lines.join('\n')}`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
-    },
-    exited: () => exit,
-    async stop(signal = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exit;
+    metricsPort,
+    get logs() {
+      return child.lines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, any>);
     },
   };
+  try {
+    await child.waitForLine(/"msg":"worker started"/, 15_000);
+  } catch (error) {
+    await child.kill();
+    throw error;
+  }
+  return worker;
 }

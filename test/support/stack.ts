@@ -7,6 +7,7 @@ import type { Sequelize } from 'sequelize';
 import pino from 'pino';
 import type { Logger } from '../../config/logger';
 import { Registry } from 'prom-client';
+import { deleteKeys as deleteMatchingKeys } from '../../harness/stores';
 import { startWeb, type HttpTimeouts, type Web } from '../../server/web';
 import { createJobMetrics, type JobMetrics } from '../../workers/job-metrics';
 import { workerConnection } from '../../workers/redis';
@@ -100,16 +101,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 }
 
 /** Deletes the Redis keys matching a pattern, as a restart without persistence would. */
-export async function deleteKeys(pattern: string): Promise<void> {
-  const redis = workerConnection(REDIS_URL);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+export function deleteKeys(pattern: string): Promise<void> {
+  return deleteMatchingKeys(REDIS_URL, pattern);
 }
