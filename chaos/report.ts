@@ -73,6 +73,8 @@ export function judge(report: Omit<ChaosReport, 'pass' | 'failures'>): string[] 
   if (v.lost > 0) failures.push(`${v.lost} acknowledged events lost`);
   if (v.duplicated > 0) failures.push(`${v.duplicated} duplicates`);
   if (v.wrong > 0) failures.push(`${v.wrong} wrong final states`);
+  const streamServerErrors = Object.values(report.stream.serverErrors).reduce((a, b) => a + b, 0);
+  if (streamServerErrors > 0) failures.push(`${streamServerErrors} 5xx answers other than 503 to valid events`);
   if (report.hostile.serverErrors.length > 0) failures.push(`${report.hostile.serverErrors.length} 5xx answers to malformed or hostile input`);
   if (report.hostile.raceViolations.length > 0) failures.push(`${report.hostile.raceViolations.length} Idempotency-Key races not answered one 2xx and one 422`);
   if (report.stream.hung > 0) failures.push(`${report.stream.hung} requests hung past the client's timeout`);

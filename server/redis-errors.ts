@@ -15,16 +15,16 @@ export class RedisTimeout extends Error {
 
 // Redis's own error replies name their kind in the first word; these say "not now", not "never".
 const BUSY_REPLIES = new Set(['OOM', 'LOADING', 'BUSY', 'MASTERDOWN', 'CLUSTERDOWN', 'TRYAGAIN', 'READONLY', 'NOREPLICAS']);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
-/** Whether `error`, from a command on `connection`, means Redis cannot be reached or cannot take it now. */
-export function isRedisUnavailable(error: unknown, connection: { readonly status: string }): boolean {
+/**
+ * Whether `error`, from a Redis command, means Redis cannot be reached or cannot take it now. Redis answers
+ * every refusal with a reply error, named by its first word; anything else from the client (a closed or
+ * unwritable stream, a refused connection, a reset) means no answer came. A programming error is a bug.
+ */
+export function isRedisUnavailable(error: unknown): boolean {
   if (error instanceof RedisTimeout) return true;
   if (error instanceof ReplyError) return BUSY_REPLIES.has(String((error as Error).message).split(' ')[0]);
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
-  // ioredis fails a command on a connection that is not ready (offline queue off) with a plain Error.
-  return connection.status !== 'ready' && !(error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError);
+  return !(error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError || error instanceof ReferenceError);
 }
 
 const LOG_EVERY_MS = 30_000;

@@ -143,7 +143,7 @@ export class TaskResultQueue {
       return await Promise.race([operation, timeout]);
     } catch (error) {
       operation.catch(() => {});
-      if (!(error instanceof DomainError) && isRedisUnavailable(error, this.connection)) throw serviceUnavailable('the queue is unavailable, try again shortly');
+      if (!(error instanceof DomainError) && isRedisUnavailable(error)) throw serviceUnavailable('the queue is unavailable, try again shortly');
       throw error;
     } finally {
       clearTimeout(timer);
