@@ -15,6 +15,7 @@ import type { ResultTypeDirectory } from '../models/result-type-directory';
 import { activitiesRouter } from './routes/activities';
 import { activityResultsRouter } from './routes/activity-results';
 import { healthRouter } from './routes/health';
+import { resultReadsRouter } from './routes/result-reads';
 import { metricsRouter } from './routes/metrics';
 import type { TaskResultQueue } from './task-result-queue';
 
@@ -42,7 +43,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use(httpMetrics(createHttpMetrics(deps.registry)));
   registerQueueDepth(deps.registry, deps.queues);
   // The API first: its requests are the many, and need not be offered to the routers below.
-  app.use('/api/activity-results', routeBase('/api/activity-results'), activityResultsRouter(deps));
+  app.use('/api/activity-results', routeBase('/api/activity-results'), activityResultsRouter(deps), resultReadsRouter(deps));
   app.use('/api/activities', routeBase('/api/activities'), activitiesRouter(deps));
   app.use(healthRouter(deps));
   app.use(metricsRouter(deps.registry));
