@@ -30,9 +30,22 @@ function truncateBulky(value: unknown, limit: number): unknown {
   );
 }
 
+/**
+ * A job keeps the request's body as the JSON text it was sent as (docs/guarantees.md): parsed here, for
+ * display only, so its secrets can be redacted and its payloads cut like those of a parsed body.
+ */
+function withParsedBody(data: unknown): unknown {
+  if (data === null || typeof data !== 'object' || typeof (data as { body?: unknown }).body !== 'string') return data;
+  try {
+    return { ...data, body: JSON.parse((data as { body: string }).body) };
+  } catch {
+    return { ...data, body: REDACTED }; // not JSON: nothing to tell secrets apart in
+  }
+}
+
 /** Job data (or a return value) as the board shows it; the job itself is untouched. */
 export function boardJobData(data: unknown, previewChars = PAYLOAD_PREVIEW_CHARS): unknown {
-  return truncateBulky(redact(data), previewChars);
+  return truncateBulky(redact(withParsedBody(data)), previewChars);
 }
 
 interface JobSummary {
