@@ -14,6 +14,7 @@ import { requestLog } from './middleware/request-log';
 import type { ResultTypeDirectory } from '../models/result-type-directory';
 import { activitiesRouter } from './routes/activities';
 import { activityResultsRouter } from './routes/activity-results';
+import { DOCS_PATH, docsRouter, openApiRouter } from './routes/docs';
 import { healthRouter } from './routes/health';
 import { resultReadsRouter } from './routes/result-reads';
 import { metricsRouter } from './routes/metrics';
@@ -47,6 +48,8 @@ export function buildApp(deps: AppDeps): Express {
   app.use('/api/activities', routeBase('/api/activities'), activitiesRouter(deps));
   app.use(healthRouter(deps));
   app.use(metricsRouter(deps.registry));
+  app.use(openApiRouter());
+  app.use(DOCS_PATH, routeBase(DOCS_PATH), docsRouter());
   app.use(BOARD_PATH, routeBase(BOARD_PATH));
   mountBoard(app, { queues: deps.queues, config: deps.config, logger: deps.logger, failures: deps.apiKeys.failures });
   app.use(notFound);
