@@ -1,6 +1,14 @@
 // The result body of the API's answers (as the original API page gives it), shared by the HTTP answers
 // and the worker's job return value.
+import type { FollowUpState } from './follow-ups';
 import type { ContactType, ResultSource, ResultStatus } from './statuses';
+
+/** The follow-up activity a result's `future_scheduled_at` asked for: its activity once CREATED. */
+export interface FollowUpBody {
+  readonly scheduledAt: string;
+  readonly state: Exclude<FollowUpState, 'SUPERSEDED'>;
+  readonly activityId: string | null;
+}
 
 export interface ResultBody {
   readonly id: string;
@@ -17,6 +25,7 @@ export interface ResultBody {
     readonly futureScheduledAt: string | null;
     readonly payload: Record<string, unknown> | null;
   };
+  readonly followUp: FollowUpBody | null;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -37,9 +46,20 @@ export interface ResultRecord {
   taskPayload: Record<string, unknown> | null;
   createdAt: Date;
   updatedAt: Date;
+  /** The result's current follow-up, when the query joined it (see models/result-follow-up.ts). */
+  followUpScheduledAt?: Date | null;
+  followUpState?: FollowUpBody['state'] | null;
+  followUpActivityId?: string | null;
 }
 
-export function toResultBody(r: ResultRecord): ResultBody {
+/** The follow-up a row read with its current follow-up carries; null when it has none. */
+export function followUpOf(r: ResultRecord): FollowUpBody | null {
+  if (!r.followUpState || !r.followUpScheduledAt) return null;
+  return { scheduledAt: r.followUpScheduledAt.toISOString(), state: r.followUpState, activityId: r.followUpActivityId ?? null };
+}
+
+/** `followUp`: what the caller knows of it already (the worker that has just written it), else the row's. */
+export function toResultBody(r: ResultRecord, followUp: FollowUpBody | null = followUpOf(r)): ResultBody {
   return {
     id: r.id,
     activityId: r.activityId,
@@ -55,7 +75,13 @@ export function toResultBody(r: ResultRecord): ResultBody {
       futureScheduledAt: r.futureScheduledAt?.toISOString() ?? null,
       payload: r.taskPayload,
     },
+    followUp,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
   };
+}
+
+/** A body a job returned: one returned by a worker older than `followUp` gets it as null. */
+export function withFollowUp(body: ResultBody): ResultBody {
+  return body.followUp === undefined ? { ...body, followUp: null } : body;
 }

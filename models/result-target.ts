@@ -6,6 +6,7 @@ import type { ResultRecord } from '../domain/result-body';
 import { decide, incomingEvent, type Decision } from '../domain/rules';
 import type { ActivityStatus, ResultStatus } from '../domain/statuses';
 import type { TaskResultEvent } from '../domain/task-result-event';
+import { FOLLOW_UP_COLUMNS, followUpJoin } from './result-follow-up';
 import type { Sql } from './sql';
 
 /** A result row as the hot paths read it: what a result body and the follow-up rules need. */
@@ -79,8 +80,9 @@ const LOCK_STANDALONE_RESULT_UNLESS_LINKED = {
 
 const REPLAYED_RESULT = {
   name: 'replayed-result',
-  text: `SELECT ${RESULT_COLUMNS}
+  text: `SELECT ${RESULT_COLUMNS}, ${FOLLOW_UP_COLUMNS}
          FROM activity_result_events e JOIN activity_results r ON r.id = e.result_id
+         ${followUpJoin('r.tenant_id', 'r.id')}
          WHERE e.tenant_id = $1 AND e.fingerprint = $2`,
 };
 

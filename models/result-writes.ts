@@ -2,6 +2,7 @@
 // the result row, its history row and the activity's new status, in one statement and one round trip.
 import type { ActivityStatus, ResultSource } from '../domain/statuses';
 import type { TaskResultEvent } from '../domain/task-result-event';
+import { FOLLOW_UP_COLUMNS, followUpJoin } from './result-follow-up';
 import { RESULT_COLUMNS, type ResultRow } from './result-target';
 import { PgDatabaseError, type Sql } from './sql';
 
@@ -47,8 +48,10 @@ const HISTORY_AND_ACTIVITY = `
   activity AS (
     UPDATE activities SET status = $14, updated_at = now()
     FROM result WHERE activities.id = result."activityId" AND $14::text IS NOT NULL
-  )
-  SELECT * FROM result`;
+  )`;
+
+// An updated result may have a follow-up from an earlier event; a new one has none yet.
+const UPDATED_WITH_FOLLOW_UP = `SELECT result.*, ${FOLLOW_UP_COLUMNS} FROM result ${followUpJoin('result."tenantId"', 'result.id')}`;
 
 const SET_EVENT_COLUMNS = [
   ...EVENT_COLUMNS.map((column, i) => `${column} = ${param(i)}`),
@@ -62,7 +65,8 @@ const UPDATE_RESULT = {
     UPDATE activity_results r SET ${SET_EVENT_COLUMNS}, updated_at = now()
     FROM input WHERE r.id = $15
     RETURNING ${RESULT_COLUMNS}
-  ),${HISTORY_AND_ACTIVITY}`,
+  ),${HISTORY_AND_ACTIVITY}
+  ${UPDATED_WITH_FOLLOW_UP}`,
 };
 
 const INSERT_RESULT = {
@@ -74,7 +78,8 @@ const INSERT_RESULT = {
     FROM input
     ON CONFLICT DO NOTHING
     RETURNING ${RESULT_COLUMNS}
-  ),${HISTORY_AND_ACTIVITY}`,
+  ),${HISTORY_AND_ACTIVITY}
+  SELECT * FROM result`,
 };
 
 function sharedValues(write: ResultWrite): unknown[] {

@@ -15,7 +15,9 @@ import { apiHeaders } from './middleware/security-headers';
 import type { ResultTypeDirectory } from '../models/result-type-directory';
 import { activitiesRouter } from './routes/activities';
 import { activityResultsRouter } from './routes/activity-results';
+import { DOCS_PATH, docsRouter, openApiRouter } from './routes/docs';
 import { healthRouter } from './routes/health';
+import { resultReadsRouter } from './routes/result-reads';
 import { metricsRouter } from './routes/metrics';
 import type { TaskResultQueue } from './task-result-queue';
 
@@ -44,10 +46,12 @@ export function buildApp(deps: AppDeps): Express {
   registerQueueDepth(deps.registry, deps.queues);
   app.use(['/api', '/healthz', '/readyz'], apiHeaders);
   // The API first: its requests are the many, and need not be offered to the routers below.
-  app.use('/api/activity-results', routeBase('/api/activity-results'), activityResultsRouter(deps));
+  app.use('/api/activity-results', routeBase('/api/activity-results'), activityResultsRouter(deps), resultReadsRouter(deps));
   app.use('/api/activities', routeBase('/api/activities'), activitiesRouter(deps));
   app.use(healthRouter(deps));
   app.use(metricsRouter(deps.registry, deps.config.metricsToken));
+  app.use(openApiRouter());
+  app.use(DOCS_PATH, routeBase(DOCS_PATH), docsRouter());
   app.use(BOARD_PATH, routeBase(BOARD_PATH));
   mountBoard(app, { queues: deps.queues, config: deps.config, logger: deps.logger, failures: deps.apiKeys.failures });
   app.use(notFound);

@@ -1,17 +1,19 @@
 // Errors that only exist at the HTTP edge. Domain errors (domain/errors.ts) carry their own codes.
 import type { ErrorDetail } from '../domain/errors';
 
-export type HttpErrorCode =
-  | 'UNAUTHORIZED'
-  | 'FORBIDDEN'
-  | 'TENANT_INACTIVE'
-  | 'NOT_FOUND'
-  | 'VALIDATION_FAILED'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'RATE_LIMITED'
-  | 'SERVICE_UNAVAILABLE'
-  | 'INTERNAL_ERROR';
+export const HTTP_ERROR_CODES = [
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'TENANT_INACTIVE',
+  'NOT_FOUND',
+  'VALIDATION_FAILED',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'RATE_LIMITED',
+  'SERVICE_UNAVAILABLE',
+  'INTERNAL_ERROR',
+] as const;
+export type HttpErrorCode = (typeof HTTP_ERROR_CODES)[number];
 
 export class HttpError extends Error {
   constructor(

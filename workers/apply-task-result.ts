@@ -73,11 +73,11 @@ async function applyInTransaction(
   const writer: Sql = keepsFollowUpsInStep ? tx : { query: tx.queryAndCommit };
   const result = stored ? await updateResult(writer, stored.id, write) : await insertNew(tx, writer, tenantId, target, write);
   if (!result) return undefined;
-  if (keepsFollowUpsInStep) {
-    const status = activityStatus ?? activity?.status ?? null;
-    await syncFollowUp({ result, activityStatus: status, commerceExternalId: event.commerce_external_id }, tx, deps);
-  }
-  return { outcome: stored ? 'updated' : 'created', result: toResultBody(result) };
+  const outcome = stored ? 'updated' : 'created';
+  if (!keepsFollowUpsInStep) return { outcome, result: toResultBody(result) };
+  const status = activityStatus ?? activity?.status ?? null;
+  const followUp = await syncFollowUp({ result, activityStatus: status, commerceExternalId: event.commerce_external_id }, tx, deps);
+  return { outcome, result: toResultBody(result, followUp) };
 }
 
 async function insertNew(tx: SqlTransaction, writer: Sql, tenantId: string, { activity }: ResultTarget, write: ResultWrite) {

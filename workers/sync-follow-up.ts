@@ -4,6 +4,7 @@
 import type { Logger } from '../config/logger';
 import { planFollowUp, type FollowUpState } from '../domain/follow-ups';
 import type { FollowUpJobData } from '../domain/jobs';
+import type { FollowUpBody } from '../domain/result-body';
 import type { ActivityStatus, ResultStatus } from '../domain/statuses';
 import type { SqlTransaction } from '../models/sql';
 import type { FollowUpTimers } from './follow-up-timers';
@@ -25,12 +26,16 @@ interface FollowUpRow {
   readonly id: string;
   readonly state: Exclude<FollowUpState, 'SUPERSEDED'>;
   readonly scheduledAt: Date;
+  readonly activityId: string | null;
 }
+
+const asBody = (row: FollowUpRow | undefined): FollowUpBody | null =>
+  row ? { scheduledAt: row.scheduledAt.toISOString(), state: row.state, activityId: row.activityId } : null;
 
 // The SCHEDULED follow-up of the result first, else its latest CREATED one.
 const CURRENT = {
   name: 'current-follow-up',
-  text: `SELECT id, state, scheduled_at AS "scheduledAt" FROM follow_ups
+  text: `SELECT id, state, scheduled_at AS "scheduledAt", activity_id AS "activityId" FROM follow_ups
          WHERE tenant_id = $1 AND result_id = $2 AND state <> 'SUPERSEDED'
          ORDER BY state = 'SCHEDULED' DESC, created_at DESC
          LIMIT 1
@@ -44,11 +49,12 @@ const SCHEDULE = {
   text: 'INSERT INTO follow_ups (id, tenant_id, result_id, scheduled_at) VALUES (gen_random_uuid(), $1, $2, $3) RETURNING id',
 };
 
+/** Keeps the result's follow-up in step with the event; answers the follow-up the result now has. */
 export async function syncFollowUp(
   input: { result: FollowUpSource; activityStatus: ActivityStatus | null; commerceExternalId: string },
   tx: SqlTransaction,
   { timers, logger }: FollowUpDeps,
-): Promise<void> {
+): Promise<FollowUpBody | null> {
   const { result } = input;
   const [current = null] = await tx.query<FollowUpRow>(CURRENT, [result.tenantId, result.id]);
   const plan = planFollowUp({
@@ -77,6 +83,11 @@ export async function syncFollowUp(
     tx.afterCommit(() =>
       timers.schedule(data).catch((error) => logger.warn({ followUpId: row.id, err: error }, 'could not add a follow-up timer; the reconciler will add it')),
     );
+    return { scheduledAt: data.scheduledAt, state: 'SCHEDULED', activityId: null };
   }
+  if (!plan.supersede) return asBody(current ?? undefined);
+  // Superseded with nothing new (the date was dropped): an earlier CREATED follow-up, if any, still counts.
+  const [remaining] = await tx.query<FollowUpRow>(CURRENT, [result.tenantId, result.id]);
+  return asBody(remaining);
 }
 

@@ -61,11 +61,13 @@ export const zonedIsoDate = () =>
     if (instant === undefined) return helpers.message({ custom: '{{#label}} must be an ISO 8601 date-time with a time zone (Z or ±hh:mm)' });
     if (instant === 'out-of-range') return helpers.message({ custom: '{{#label}} must be a real date and time from 1970-01-01 to 9999-12-31' });
     return new Date(instant).toISOString();
-  });
+  }).meta({ format: 'date-time' });
 
 /** A uuid, any case, given back in lower case. */
 export const uuid = () =>
-  Joi.string().custom((value: string, helpers) => (isUuid(value) ? value.toLowerCase() : helpers.message({ custom: '{{#label}} must be a UUID' })));
+  Joi.string()
+    .custom((value: string, helpers) => (isUuid(value) ? value.toLowerCase() : helpers.message({ custom: '{{#label}} must be a UUID' })))
+    .meta({ format: 'uuid' });
 
 /** Any JSON object, stored as sent (numbers too), but not nested deeper than anyone's real payload is. */
 export const jsonObject = () =>

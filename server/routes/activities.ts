@@ -1,35 +1,24 @@
-// /api/activities: create task activities and read one with its status and latest result.
+// /api/activities: create task activities, list them, and read one with its status and latest result.
 import { Router } from 'express';
 import { UniqueConstraintError } from 'sequelize';
 import { DomainError } from '../../domain/errors';
-import { Activity, ActivityResult, Commerce } from '../../models';
+import { toActivityBody } from '../../domain/activity-body';
+import { encodeCursor } from '../../domain/page-cursor';
+import { Activity, Commerce } from '../../models';
+import { listActivities, readActivity, type ActivityFilters } from '../../models/activity-reads';
+import { pooledSql } from '../../models/sql';
 import type { AppDeps } from '../app';
 import { authenticate, principalOf } from '../middleware/auth';
 import { jsonBody } from '../middleware/require-json';
 import { parseNewActivity } from '../schemas/activity';
+import { activityListQuery, parseListQuery } from '../schemas/list-queries';
 import { isUuid } from '../../domain/schemas/common';
-
-function activityBody(activity: Activity, commerce: Commerce, resultId: string | null) {
-  return {
-    id: activity.id,
-    type: activity.type,
-    status: activity.status,
-    channel: activity.channel,
-    commerceId: commerce.id,
-    commerceExternalId: commerce.externalId,
-    providerActivityId: activity.providerActivityId,
-    scheduledAt: activity.scheduledAt?.toISOString() ?? null,
-    parentActivityId: activity.parentActivityId,
-    sourceResultId: activity.sourceResultId,
-    resultId,
-    createdAt: activity.createdAt.toISOString(),
-    updatedAt: activity.updatedAt.toISOString(),
-  };
-}
 
 export function activitiesRouter(deps: AppDeps): Router {
   const router = Router();
   const { sequelize } = deps;
+  const sql = pooledSql(sequelize);
+  const canView = authenticate(deps.apiKeys, ['VIEW_ACTIVITIES']);
 
   router.post('/tasks', authenticate(deps.apiKeys, ['CREATE_ACTIVITY']), ...jsonBody, async (req, res) => {
     const { tenantId } = principalOf(res);
@@ -55,7 +44,8 @@ export function activitiesRouter(deps: AppDeps): Router {
         );
         return [activity, commerce] as const;
       });
-      res.status(201).location(`/api/activities/${activity.id}`).json(activityBody(activity, commerce, null));
+      const body = toActivityBody({ ...activity.get({ plain: true }), commerceExternalId: commerce.externalId, resultId: null });
+      res.status(201).location(`/api/activities/${activity.id}`).json(body);
     } catch (error) {
       if (error instanceof UniqueConstraintError) {
         // Named so the provider can carry on with the activity it made before instead of searching for it.
@@ -69,13 +59,19 @@ export function activitiesRouter(deps: AppDeps): Router {
     }
   });
 
-  router.get('/:id', authenticate(deps.apiKeys, ['VIEW_ACTIVITIES']), async (req, res) => {
+  router.get('/', canView, async (req, res) => {
+    const { tenantId } = principalOf(res);
+    const { filters, limit, after } = parseListQuery<ActivityFilters>(activityListQuery, req.query);
+    const page = await listActivities(sql, tenantId, filters, limit, after);
+    res.json({ items: page.rows.map(toActivityBody), nextCursor: page.next && encodeCursor(page.next) });
+  });
+
+  router.get('/:id', canView, async (req, res) => {
     const { tenantId } = principalOf(res);
     const id = String(req.params.id);
-    const activity = isUuid(id) ? await Activity.findOne({ where: { id, tenantId }, include: [Commerce] }) : null;
+    const activity = isUuid(id) ? await readActivity(sql, tenantId, id) : null;
     if (!activity) throw new DomainError('ACTIVITY_NOT_FOUND', `activity ${id} not found`);
-    const result = await ActivityResult.findOne({ where: { tenantId, activityId: id }, attributes: ['id'] });
-    res.json(activityBody(activity, activity.commerce!, result?.id ?? null));
+    res.json(toActivityBody(activity));
   });
 
   return router;

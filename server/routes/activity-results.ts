@@ -1,12 +1,12 @@
-// /api/activity-results: authenticate → validate → fast checks → enqueue → answer.
+// POST /api/activity-results/tasks and its job's status: authenticate → validate → fast checks → enqueue →
+// answer. The reading routes are in result-reads.ts.
 import { Router, type Request, type Response } from 'express';
 import { DomainError, fromFailedReason, validationFailed } from '../../domain/errors';
 import { taskResultJobId, taskResultJobName, tenantOfJobId, type TaskResultJobData, type TaskResultJobResult } from '../../domain/jobs';
-import { toResultBody } from '../../domain/result-body';
+import { withFollowUp } from '../../domain/result-body';
 import { resultTypeViolations } from '../../domain/result-types';
 import { parseTaskResult } from '../../domain/schemas/task-result';
 import { eventFingerprint, type TaskResultEvent } from '../../domain/task-result-event';
-import { ActivityResult } from '../../models';
 import type { AppDeps } from '../app';
 import { FastChecks } from '../fast-checks';
 import { serviceUnavailable } from '../http-errors';
@@ -14,9 +14,7 @@ import type { Finished } from '../job-waiter';
 import { authenticate, principalOf } from '../middleware/auth';
 import { bodyTextOf, jsonBody } from '../middleware/require-json';
 import { jobStatus } from './job-status';
-import { isUuid } from '../../domain/schemas/common';
 
-const RESULT_NOT_FOUND = (id: string) => new DomainError('RESULT_NOT_FOUND', `result ${id} not found`);
 function idempotencyKeyOf(req: Request): string | undefined {
   const key = req.get('idempotency-key');
   if (key === undefined) return undefined;
@@ -56,7 +54,7 @@ export function activityResultsRouter(deps: AppDeps): Router {
       const { outcome, result } = finished.value as TaskResultJobResult;
       if (outcome === 'replayed' || (finished.finishedOn !== undefined && finished.finishedOn < receivedAt.getTime())) replayed(res);
       if (outcome === 'created') res.status(201).location(`/api/activity-results/${result.id}`);
-      res.json(result);
+      res.json(withFollowUp(result));
       return;
     }
     throw fromFailedReason(finished.reason) ?? serviceUnavailable('the event could not be applied yet, retry later', 30);
@@ -110,14 +108,6 @@ export function activityResultsRouter(deps: AppDeps): Router {
     const job = tenantOfJobId(jobId) === tenantId ? await taskResults.getJob(jobId) : undefined;
     if (!job) throw new DomainError('JOB_NOT_FOUND', `job ${jobId} not found`);
     res.json(await jobStatus(job));
-  });
-
-  router.get('/:id', canView, async (req, res) => {
-    const { tenantId } = principalOf(res);
-    const id = String(req.params.id);
-    const result = isUuid(id) ? await ActivityResult.findOne({ where: { id, tenantId } }) : null;
-    if (!result) throw RESULT_NOT_FOUND(id);
-    res.json(toResultBody(result));
   });
 
   return router;

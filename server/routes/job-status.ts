@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq';
 import { fromFailedReason } from '../../domain/errors';
 import type { TaskResultJobResult } from '../../domain/jobs';
+import { withFollowUp } from '../../domain/result-body';
 
 const STATES: Record<string, string> = {
   waiting: 'QUEUED',
@@ -20,7 +21,7 @@ export async function jobStatus(job: Job<unknown, TaskResultJobResult>) {
     jobId: job.id,
     state,
     attempts: job.attemptsMade,
-    result: state === 'COMPLETED' ? job.returnvalue.result : null,
+    result: state === 'COMPLETED' ? withFollowUp(job.returnvalue.result) : null,
     error:
       state !== 'FAILED'
         ? null

@@ -19,22 +19,23 @@ export interface NewActivity {
   readonly scheduled_at?: string;
 }
 
-const schema = Joi.object({
-  commerce_external_id: Joi.string().min(1).max(255).required(),
-  provider_activity_id: Joi.string().min(1).max(255),
-  channel: Joi.string().min(1).max(100),
-  scheduled_at: zonedIsoDate(),
+export const newActivitySchema = Joi.object({
+  commerce_external_id: Joi.string().min(1).max(255).required()
+    .description('External ID of the commerce; a commerce not known yet is created').example('store-001'),
+  provider_activity_id: Joi.string().min(1).max(255).description('External provider activity ID, unique per tenant').example('ext-123'),
+  channel: Joi.string().min(1).max(100).description('How the task is carried out, e.g. CALL or VISIT (free text)'),
+  scheduled_at: zonedIsoDate().description('When the task is due (ISO 8601 with a time zone)'),
 })
   .required()
   .prefs(REPORT_EVERY_VIOLATION);
 
 // Optional fields sent as null mean absent, as in a task result.
-const SHAPE = keyShape(schema);
+const SHAPE = keyShape(newActivitySchema);
 
 export function parseNewActivity(body: unknown): NewActivity {
   const details: ErrorDetail[] = [];
   const input = isObject(body) ? screenKeys(body, SHAPE, '', details) : body;
-  const { value, error } = schema.validate(input);
+  const { value, error } = newActivitySchema.validate(input);
   if (error) details.push(...toDetails(error, BODY_MESSAGES));
   // Like a task result's, or PostgreSQL would store NUL as "\0" and an unpaired surrogate as U+FFFD.
   details.push(...unstorableStringPaths(input));

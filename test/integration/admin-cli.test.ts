@@ -18,7 +18,7 @@ describe('admin CLI: result-type:add', () => {
   it('adds result types that the API then enforces, follow-up date included', async () => {
     const sold = await admin('result-type:add', '--tenant', tenant.tenantId, '--code', 'sold', '--label', 'Sold', '--json');
     expect(sold.code, sold.stderr).to.equal(0);
-    expect(JSON.parse(sold.stdout)).to.deep.equal({ tenantId: tenant.tenantId, code: 'sold', label: 'Sold', requiresFutureScheduledAt: false });
+    expect(JSON.parse(sold.stdout)).to.deep.equal({ tenantId: tenant.tenantId, code: 'sold', label: 'Sold', requiresFutureScheduledAt: false, updated: false });
     const callBack = await admin('result-type:add', '--tenant', tenant.tenantId, '--code', 'call_back', '--label', 'Call back', '--requires-future-scheduled-at');
     expect(callBack.stdout).to.match(/result type call_back/);
 

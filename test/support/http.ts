@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type { TestTenant } from './fixtures';
+import { checkAnswer } from './openapi';
 
 export interface Reply {
   readonly status: number;
@@ -12,9 +13,12 @@ export interface RequestOptions {
   readonly headers?: Record<string, string>;
   readonly body?: unknown;
   readonly rawBody?: string;
+  /** Skip the check against the OpenAPI document: only for answers the document cannot describe. */
+  readonly unchecked?: boolean;
 }
 
-/** A request as a provider sends it: x-api-key auth and a JSON body unless told otherwise. */
+/** A request as a provider sends it: x-api-key auth and a JSON body unless told otherwise. Every /api
+ * answer is checked against the OpenAPI document (openapi.ts). */
 export async function request(baseUrl: string, method: string, path: string, options: RequestOptions = {}): Promise<Reply> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.tenant) headers['x-api-key'] = options.tenant.key;
@@ -31,6 +35,7 @@ export async function request(baseUrl: string, method: string, path: string, opt
   } catch {
     // not JSON: keep the text
   }
+  if (path.startsWith('/api') && !options.unchecked) checkAnswer(method, path, response.status, response.headers, parsed);
   return { status: response.status, headers: response.headers, body: parsed };
 }
 
