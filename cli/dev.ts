@@ -8,13 +8,14 @@ import { createSequelize } from '../models';
 import { migrate } from '../models/migrate';
 import { startWeb } from '../server/web';
 import { createJobMetrics } from '../workers/job-metrics';
-import { startConfiguredWorkers } from '../workers/start-workers';
+import { startConfiguredWorkers, WORKER_POOL_SIZE } from '../workers/start-workers';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config, 'dev');
   await migrate(config.databaseUrl, (message) => logger.info(message));
-  const sequelize = createSequelize(config.databaseUrl, { poolMax: config.workerConcurrency + 2 });
+  // The web's pool and the worker's, in one.
+  const sequelize = createSequelize(config.databaseUrl, { poolMax: WORKER_POOL_SIZE + 10 });
   // One registry for both halves: the web's /metrics shows the job outcomes too.
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });

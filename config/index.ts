@@ -28,7 +28,8 @@ const schema = Joi.object({
   REDIS_URL: Joi.string().uri({ scheme: ['redis', 'rediss'] }).default('redis://127.0.0.1:6379'),
   PORT: Joi.number().integer().min(0).max(65535).default(3000),
   SYNC_WAIT_MS: Joi.number().integer().min(0).max(60000).default(5000),
-  WORKER_CONCURRENCY: Joi.number().integer().min(1).max(1000).default(16),
+  // Jobs in flight per worker process: they are applied in batches (docs/decisions/007-group-commit.md).
+  WORKER_CONCURRENCY: Joi.number().integer().min(1).max(1000).default(128),
   WORKER_NICE: Joi.number().integer().min(0).max(19).default(5),
   QUEUE_PREFIX: Joi.string().pattern(/^[^:\s]+$/).default('bull'),
   BULL_BOARD_USER: Joi.string().min(1),

@@ -24,7 +24,7 @@ const FROM = `activities a
   JOIN commerces c ON c.id = a.commerce_id
   LEFT JOIN activity_results res ON res.tenant_id = a.tenant_id AND res.activity_id = a.id`;
 
-const ONE_ACTIVITY = { name: 'read-activity', text: `SELECT ${SELECT} FROM ${FROM} WHERE a.tenant_id = $1 AND a.id = $2` };
+const ONE_ACTIVITY = `SELECT ${SELECT} FROM ${FROM} WHERE a.tenant_id = $1 AND a.id = $2`;
 
 export async function readActivity(sql: Sql, tenantId: string, id: string): Promise<ActivityRecord | null> {
   const [row = null] = await sql.query<ActivityRecord>(ONE_ACTIVITY, [tenantId, id]);
@@ -44,5 +44,5 @@ function conditions(f: ActivityFilters): Condition[] {
 }
 
 export function listActivities(sql: Sql, tenantId: string, filters: ActivityFilters, limit: number, after: PageCursor | null): Promise<Page<ActivityRecord>> {
-  return keysetPage<ActivityRecord>(sql, { name: 'list-activities', select: SELECT, from: FROM, alias: 'a', tenantId, conditions: conditions(filters), limit, after });
+  return keysetPage<ActivityRecord>(sql, { select: SELECT, from: FROM, alias: 'a', tenantId, conditions: conditions(filters), limit, after });
 }

@@ -1,11 +1,9 @@
 // What a failed statement says about the database, by error class and SQLSTATE, never by message text.
 // The worker's classifier and the API (fast checks, key lookups) read failures the same way.
 import { ConnectionError, DatabaseError, TimeoutError } from 'sequelize';
-import { ConnectionLost, PgDatabaseError } from './sql';
 
-/** The SQLSTATE of a failed statement: Sequelize wraps the driver's error as `parent`, models/sql.ts throws it as is. */
+/** The SQLSTATE of a failed statement: Sequelize wraps the driver's error as `parent`. */
 export function sqlStateOf(error: unknown): string | undefined {
-  if (error instanceof PgDatabaseError) return error.code;
   const parent = (error as { parent?: { code?: unknown } } | null)?.parent;
   return typeof parent?.code === 'string' ? parent.code : undefined;
 }
@@ -15,7 +13,7 @@ const UNAVAILABLE_SQLSTATE_CLASSES = new Set(['08', '53', '57']);
 
 /** The database cannot be reached or cannot serve now: nothing about the request is wrong. */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  if (error instanceof ConnectionError || error instanceof TimeoutError || error instanceof ConnectionLost) return true;
+  if (error instanceof ConnectionError || error instanceof TimeoutError) return true;
   const state = sqlStateOf(error);
   // PostgreSQL gives every error it answers a SQLSTATE: a Sequelize query error without one is the
   // driver's report that the connection failed under the query (closed, reset, timed out).

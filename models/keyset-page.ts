@@ -1,8 +1,6 @@
 // One page of a tenant's rows in (updated_at, id) order, from a cursor on: a range scan of the
 // (tenant_id, updated_at, id) index (migration 004). Each filter adds its condition only when given, so
-// every combination of filters is a statement of its own, prepared once per connection.
-import { createHash } from 'node:crypto';
-import type { QueryResultRow } from 'pg';
+// the statement has only the conditions it needs.
 import type { PageCursor } from '../domain/page-cursor';
 import type { Sql } from './sql';
 
@@ -13,7 +11,6 @@ export interface Condition {
 }
 
 export interface PageQuery {
-  readonly name: string;
   /** The select list; the cursor column is added to it. */
   readonly select: string;
   /** FROM and joins; the paged table goes by `alias`. */
@@ -33,7 +30,7 @@ export interface Page<R> {
 
 type Keyed = { cursorUpdatedAt: string; id: string };
 
-export async function keysetPage<R extends QueryResultRow>(sql: Sql, q: PageQuery): Promise<Page<R>> {
+export async function keysetPage<R extends object>(sql: Sql, q: PageQuery): Promise<Page<R>> {
   const values: unknown[] = [q.tenantId];
   const param = (value: unknown) => `$${values.push(value)}`;
   const where = [`${q.alias}.tenant_id = $1`, ...q.conditions.map((c) => c.sql(param(c.value)))];
@@ -44,8 +41,7 @@ export async function keysetPage<R extends QueryResultRow>(sql: Sql, q: PageQuer
     WHERE ${where.join(' AND ')}
     ORDER BY ${q.alias}.updated_at, ${q.alias}.id
     LIMIT ${param(q.limit + 1)}`;
-  const name = `${q.name}-${createHash('sha1').update(text).digest('hex').slice(0, 12)}`;
-  const rows = await sql.query<R & Keyed>({ name, text }, values);
+  const rows = await sql.query<R & Keyed>(text, values);
   if (rows.length <= q.limit) return { rows, next: null };
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];

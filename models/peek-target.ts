@@ -5,7 +5,7 @@ import type { Sequelize } from 'sequelize';
 import type { ActivityStatus, ResultStatus } from '../domain/statuses';
 import type { TaskResultEvent } from '../domain/task-result-event';
 import { Batcher } from './batcher';
-import { pooledSql, type Sql } from './sql';
+import { sqlOf, type Sql } from './sql';
 
 export interface PeekedTarget {
   readonly activity: { readonly id: string; readonly status: ActivityStatus; readonly commerceExternalId: string } | null;
@@ -28,9 +28,7 @@ const ACTIVITY_TARGET = `a.id AS activity_id, a.status AS activity_status, c.ext
       SELECT r.result_status, r.occurred_at FROM activity_results r WHERE r.tenant_id = a.tenant_id AND r.activity_id = a.id
     ) r ON true`;
 
-const PEEK = {
-  name: 'peek-result-targets',
-  text: `
+const PEEK = `
   SELECT k.n, t.activity_id, t.activity_status, t.commerce_external_id, t.result_status, t.occurred_at
   FROM unnest($1::uuid[], $2::uuid[], $3::text[]) WITH ORDINALITY AS k (tenant_id, activity_id, provider_activity_id, n)
   CROSS JOIN LATERAL (
@@ -46,8 +44,7 @@ const PEEK = {
       AND r.provider_activity_id = k.provider_activity_id AND r.activity_id IS NULL
     ORDER BY rank
     LIMIT 1
-  ) t`,
-};
+  ) t`;
 
 interface Row {
   n: string;
@@ -71,7 +68,7 @@ export class TargetPeeker {
   private readonly batcher: Batcher<Key, PeekedTarget>;
 
   constructor(sequelize: Sequelize) {
-    const sql = pooledSql(sequelize);
+    const sql = sqlOf(sequelize);
     // A few lookups at once: with one, a request waits out the lookup ahead of it as well as its own
     // (sync POSTs at 4 connections: 25-40% more requests a second with 4 than with 1). A few of the
     // pool's connections, so the API's other queries still find one.

@@ -1,22 +1,37 @@
 import type { Sql } from './sql';
 
-const FIND_OR_CREATE = {
-  name: 'find-or-create-placeholder-commerce',
-  text: `WITH created AS (
-           INSERT INTO commerces (id, tenant_id, external_id, is_placeholder) VALUES (gen_random_uuid(), $1, $2, true)
-           ON CONFLICT (tenant_id, external_id) DO NOTHING
-           RETURNING id
-         )
-         SELECT id FROM created UNION ALL SELECT id FROM commerces WHERE tenant_id = $1 AND external_id = $2`,
-};
+const FIND_OR_CREATE = `
+  WITH k AS (SELECT DISTINCT * FROM unnest($1::uuid[], $2::text[]) AS k (tenant_id, external_id) ORDER BY tenant_id, external_id),
+  created AS (
+    INSERT INTO commerces (id, tenant_id, external_id, is_placeholder)
+    SELECT gen_random_uuid(), tenant_id, external_id, true FROM k
+    ON CONFLICT (tenant_id, external_id) DO NOTHING
+    RETURNING id, tenant_id, external_id
+  )
+  SELECT id, tenant_id AS "tenantId", external_id AS "externalId" FROM created
+  UNION ALL
+  SELECT c.id, c.tenant_id, c.external_id FROM k JOIN commerces c USING (tenant_id, external_id)`;
 
-const FIND = { name: 'find-commerce', text: 'SELECT id FROM commerces WHERE tenant_id = $1 AND external_id = $2' };
+type Found = { id: string; tenantId: string; externalId: string };
 
-/** A standalone result's commerce, created as a placeholder when the tenant does not know it yet. */
-export async function placeholderCommerceId(tx: Sql, tenantId: string, externalId: string): Promise<string> {
-  const [found] = await tx.query<{ id: string }>(FIND_OR_CREATE, [tenantId, externalId]);
-  if (found) return found.id;
-  // A concurrent transaction created it after this statement's snapshot was taken: a new statement sees it.
-  const [again] = await tx.query<{ id: string }>(FIND, [tenantId, externalId]);
-  return again.id;
+const keyOf = (tenantId: string, externalId: string) => `${tenantId}\n${externalId}`;
+
+/**
+ * Standalone results' commerces, created as placeholders where the tenant does not know them yet, by
+ * tenant and external id (the map's keys are `placeholderKey`s).
+ */
+export async function placeholderCommerceIds(tx: Sql, commerces: readonly { tenantId: string; externalId: string }[]): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  if (commerces.length === 0) return ids;
+  const find = async (wanted: readonly { tenantId: string; externalId: string }[]) => {
+    const rows = await tx.query<Found>(FIND_OR_CREATE, [wanted.map((c) => c.tenantId), wanted.map((c) => c.externalId)]);
+    for (const row of rows) ids.set(keyOf(row.tenantId, row.externalId), row.id);
+  };
+  await find(commerces);
+  // A concurrent transaction created one after the statement's snapshot was taken: a new statement sees it.
+  const missing = commerces.filter((c) => !ids.has(keyOf(c.tenantId, c.externalId)));
+  if (missing.length > 0) await find(missing);
+  return ids;
 }
+
+export const placeholderKey = keyOf;

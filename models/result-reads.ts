@@ -19,10 +19,7 @@ export interface ResultFilters {
 
 const FROM = `activity_results r ${followUpJoin('r.tenant_id', 'r.id')}`;
 
-const ONE_RESULT = {
-  name: 'read-result',
-  text: `SELECT ${RESULT_COLUMNS}, ${FOLLOW_UP_COLUMNS} FROM ${FROM} WHERE r.tenant_id = $1 AND r.id = $2`,
-};
+const ONE_RESULT = `SELECT ${RESULT_COLUMNS}, ${FOLLOW_UP_COLUMNS} FROM ${FROM} WHERE r.tenant_id = $1 AND r.id = $2`;
 
 export async function readResult(sql: Sql, tenantId: string, id: string): Promise<ResultRow | null> {
   const [row = null] = await sql.query<ResultRow>(ONE_RESULT, [tenantId, id]);
@@ -43,7 +40,6 @@ function conditions(f: ResultFilters): Condition[] {
 
 export function listResults(sql: Sql, tenantId: string, filters: ResultFilters, limit: number, after: PageCursor | null): Promise<Page<ResultRow>> {
   return keysetPage<ResultRow>(sql, {
-    name: 'list-results',
     select: `${RESULT_COLUMNS}, ${FOLLOW_UP_COLUMNS}`,
     from: FROM,
     alias: 'r',
@@ -55,14 +51,11 @@ export function listResults(sql: Sql, tenantId: string, filters: ResultFilters, 
 }
 
 // The history with each body as PostgreSQL's JSON text: numbers come out digit for digit, as stored.
-const HISTORY = {
-  name: 'read-result-history',
-  text: `SELECT e.occurred_at AS "occurredAt", e.status, e.received_at AS "receivedAt", e.job_id AS "jobId", e.body::text AS body
+const HISTORY = `SELECT e.occurred_at AS "occurredAt", e.status, e.received_at AS "receivedAt", e.job_id AS "jobId", e.body::text AS body
            FROM activity_results r
            LEFT JOIN activity_result_events e ON e.tenant_id = r.tenant_id AND e.result_id = r.id
           WHERE r.tenant_id = $1 AND r.id = $2
-          ORDER BY e.occurred_at, e.id`,
-};
+          ORDER BY e.occurred_at, e.id`;
 
 export interface HistoryRow {
   readonly occurredAt: Date;

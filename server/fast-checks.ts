@@ -7,7 +7,7 @@ import type { TaskResultEvent } from '../domain/task-result-event';
 import { isDatabaseUnavailable } from '../models/database-errors';
 import { TargetPeeker } from '../models/peek-target';
 import { assertResolvable, judgeEvent } from '../models/result-target';
-import { pooledSql, type Sql } from '../models/sql';
+import { sqlOf, type Sql } from '../models/sql';
 
 export type FastCheck = { readonly kind: 'replay'; readonly result: ResultBody } | { readonly kind: 'enqueue'; readonly skipped?: Error };
 
@@ -17,7 +17,7 @@ export class FastChecks {
 
   constructor(sequelize: Sequelize) {
     this.peeker = new TargetPeeker(sequelize);
-    this.sql = pooledSql(sequelize);
+    this.sql = sqlOf(sequelize);
   }
 
   async check(tenantId: string, event: TaskResultEvent, fingerprint: string): Promise<FastCheck> {

@@ -6,8 +6,7 @@
 import { BaseError, ConnectionError, DatabaseError, TimeoutError, UniqueConstraintError } from 'sequelize';
 import { DomainError } from '../domain/errors';
 import { isDataException, sqlStateOf } from '../models/database-errors';
-import { ConnectionLost, PgDatabaseError } from '../models/sql';
-import { TargetBusy } from './apply-task-result';
+import { TargetBusy } from './group-commit';
 
 export type Classification =
   | { readonly retry: false; readonly error: DomainError }
@@ -36,14 +35,14 @@ export function classify(error: unknown): Classification {
     return { retry: false, error: new DomainError('UNSTORABLE_EVENT', `PostgreSQL cannot store a value of this event (SQLSTATE ${state})`) };
   }
   if (error instanceof UniqueConstraintError || state === UNIQUE_VIOLATION) return { retry: true, reason: 'concurrent insert', code: 'CONCURRENT_INSERT' };
-  if ((error instanceof DatabaseError || error instanceof PgDatabaseError) && state) {
+  if (error instanceof DatabaseError && state) {
     if (TRANSIENT_SQLSTATES.has(state) || TRANSIENT_SQLSTATE_CLASSES.includes(state.slice(0, 2))) {
       return { retry: true, reason: `database ${state}`, code: `DATABASE_${state}` };
     }
   }
   // Unknown errors are retried too: a bug shows up in Bull Board with its attempts, not as a lost event.
   // `code` is a metrics label, so it stays within a small fixed set.
-  return error instanceof BaseError || error instanceof PgDatabaseError || error instanceof ConnectionLost
+  return error instanceof BaseError
     ? { retry: true, reason: error.name, code: 'DATABASE_ERROR' }
     : { retry: true, reason: 'unexpected error', code: 'UNEXPECTED' };
 }

@@ -10,7 +10,7 @@ import { warnUnlessRedisPersists } from '../config/redis-persistence';
 import { onShutdown } from '../config/shutdown';
 import { createJobMetrics } from './job-metrics';
 import { serveMetrics } from './metrics-server';
-import { startConfiguredWorkers } from './start-workers';
+import { startConfiguredWorkers, WORKER_POOL_SIZE } from './start-workers';
 
 /**
  * Lowers the process's CPU priority to `nice` (never raises it, which needs privileges). Where the web
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   yieldToWeb(config.workerNice, logger);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const sequelize = createSequelize(config.databaseUrl, { poolMax: config.workerConcurrency + 2 });
+  const sequelize = createSequelize(config.databaseUrl, { poolMax: WORKER_POOL_SIZE });
   const running = startConfiguredWorkers(config, { sequelize, logger, metrics: createJobMetrics(registry) });
   let metricsServer: Server | undefined;
   onShutdown(logger, async () => {

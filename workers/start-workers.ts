@@ -13,6 +13,7 @@ import { FollowUpQueue } from './follow-up-queue';
 import type { JobMetrics } from './job-metrics';
 import { watchOutcomes } from './job-outcomes';
 import { workerConnection } from './redis';
+import { BATCHES_IN_FLIGHT } from './group-commit';
 import { followUpProcessor } from './processors/follow-up';
 import { reconcileFollowUpsProcessor } from './processors/reconcile-follow-ups';
 import { taskResultProcessor } from './processors/task-result';
@@ -36,6 +37,13 @@ export interface RunningWorkers {
 
 // Follow-ups are few and quick; a couple at a time keeps them from taking the pool the task results need.
 const FOLLOW_UP_CONCURRENCY = 2;
+
+/**
+ * Connections a worker process needs: one per task-result batch in flight, one per follow-up job, and
+ * two for the reconciler and the result-type lookups. The task results' concurrency does not count: its
+ * jobs share the batches.
+ */
+export const WORKER_POOL_SIZE = BATCHES_IN_FLIGHT + FOLLOW_UP_CONCURRENCY + 2;
 
 const WORKER_OPTIONS = {
   // A killed worker's jobs go back to the queue after the lock lapses; allow several such crashes before

@@ -6,7 +6,7 @@ import { toActivityBody } from '../../domain/activity-body';
 import { encodeCursor } from '../../domain/page-cursor';
 import { Activity, Commerce } from '../../models';
 import { listActivities, readActivity, type ActivityFilters } from '../../models/activity-reads';
-import { pooledSql } from '../../models/sql';
+import { sqlOf } from '../../models/sql';
 import type { AppDeps } from '../app';
 import { authenticate, principalOf } from '../middleware/auth';
 import { jsonBody } from '../middleware/require-json';
@@ -17,7 +17,7 @@ import { isUuid } from '../../domain/schemas/common';
 export function activitiesRouter(deps: AppDeps): Router {
   const router = Router();
   const { sequelize } = deps;
-  const sql = pooledSql(sequelize);
+  const sql = sqlOf(sequelize);
   const canView = authenticate(deps.apiKeys, ['VIEW_ACTIVITIES']);
 
   router.post('/tasks', authenticate(deps.apiKeys, ['CREATE_ACTIVITY']), ...jsonBody, async (req, res) => {

@@ -5,7 +5,7 @@ import { encodeCursor } from '../../domain/page-cursor';
 import { toResultBody } from '../../domain/result-body';
 import { isUuid } from '../../domain/schemas/common';
 import { listResults, readResult, resultHistory, type HistoryRow, type ResultFilters } from '../../models/result-reads';
-import { pooledSql } from '../../models/sql';
+import { sqlOf } from '../../models/sql';
 import type { AppDeps } from '../app';
 import { authenticate, principalOf } from '../middleware/auth';
 import { parseListQuery, resultListQuery } from '../schemas/list-queries';
@@ -20,7 +20,7 @@ function historyItem(row: HistoryRow): string {
 
 export function resultReadsRouter(deps: AppDeps): Router {
   const router = Router();
-  const sql = pooledSql(deps.sequelize);
+  const sql = sqlOf(deps.sequelize);
   const canView = authenticate(deps.apiKeys, ['VIEW_ACTIVITIES', 'CREATE_ACTIVITY']);
 
   router.get('/', canView, async (req, res) => {

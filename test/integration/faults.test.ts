@@ -49,6 +49,7 @@ describe('faults', () => {
       const processor = taskResultProcessor({
         sequelize: sequelize(),
         maxClockSkewMs: 300_000,
+        concurrency: 1,
         logger: silentLogger,
         timers: { schedule: untouched, cancel: untouched, missing: untouched },
         resultTypes: new ResultTypeDirectory(),

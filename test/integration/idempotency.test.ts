@@ -88,7 +88,7 @@ describe('idempotency, async mode and concurrency', () => {
       expect(await count('activity_result_events')).to.equal(applied);
     });
 
-    it('lets the newest event win when two wait on the same activity lock', async () => {
+    it('lets the newest event win when both wait on the same activity lock, in one batch or in two', async () => {
       const ids: string[] = [];
       for (let i = 0; i < 4; i++) {
         const created = await request(stack.baseUrl, 'POST', '/api/activities/tasks', { tenant, body: { commerce_external_id: 'store-001', provider_activity_id: `held-${i}` } });
@@ -106,7 +106,12 @@ describe('idempotency, async mode and concurrency', () => {
           replies.push(await postResult(stack.baseUrl, tenant, body, { prefer: 'respond-async' }));
         }
       }
-      await eventually(async () => ((await sequelize().query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`))[0].length >= 4 ? true : undefined));
+      // The worker has taken every event, and its batches wait on the locks.
+      await eventually(async () => {
+        const { waiting, prioritized, delayed } = await stack.web.taskResults.queue.getJobCounts();
+        const [lockWaits] = await sequelize().query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+        return waiting + prioritized + delayed === 0 && lockWaits.length > 0 ? true : undefined;
+      });
       await lock.commit();
       await eventually(async () => {
         const states = await Promise.all(replies.map(async (r) => (await request(stack.baseUrl, 'GET', r.body.statusUrl, { tenant })).body.state));
