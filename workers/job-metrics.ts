@@ -8,6 +8,8 @@ export type JobOutcome = 'completed' | 'failed' | 'retried';
 
 export interface JobMetrics {
   record(queue: string, outcome: JobOutcome, code: string, seconds: number): void;
+  /** A batch of task-result events went into one transaction (docs/decisions/007-group-commit.md). */
+  recordBatch(events: number): void;
 }
 
 export function createJobMetrics(registry: Registry): JobMetrics {
@@ -24,12 +26,21 @@ export function createJobMetrics(registry: Registry): JobMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
+  const batches = new Histogram({
+    name: 'task_result_batch_events',
+    help: 'Task-result events per transaction: near 1 while the worker keeps up, larger while it works off a backlog',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+    registers: [registry],
+  });
   const jobsBy = seriesBy((queue, outcome, code) => jobs.labels(queue, outcome, code));
   const durationBy = seriesBy((queue, outcome) => duration.labels(queue, outcome));
   return {
     record(queue, outcome, code, seconds) {
       jobsBy(queue, outcome, code).inc();
       durationBy(queue, outcome).observe(Math.max(0, seconds));
+    },
+    recordBatch(events) {
+      batches.observe(events);
     },
   };
 }

@@ -109,6 +109,9 @@ describe('GET /metrics', () => {
     expect(line('jobs_total{queue="activity-results",outcome="completed",code="UPDATED"}')).to.match(/ 1$/);
     expect(line('jobs_total{queue="activity-results",outcome="failed",code="VALIDATION_FAILED"}')).to.match(/ 1$/);
     expect(line('job_duration_seconds_count{queue="activity-results",outcome="completed"}')).to.match(/ 3$/);
+    // One request after another: each event is a batch of its own.
+    expect(line('task_result_batch_events_bucket{le="1"}')).to.match(/ 3$/);
+    expect(line('task_result_batch_events_count')).to.match(/ 3$/);
 
     expect(line('queue_depth{queue="activity-results",state="waiting"}')).to.match(/ 1$/);
     expect(line('queue_depth{queue="activity-results",state="failed"}')).to.match(/ 1$/);

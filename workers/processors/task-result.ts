@@ -4,6 +4,7 @@
 import { readTaskResultJob, type TaskResultJobData, type TaskResultJobResult } from '../../domain/jobs';
 import { applyTaskResults, type ApplyDeps } from '../apply-task-results';
 import { GroupCommit } from '../group-commit';
+import type { JobMetrics } from '../job-metrics';
 
 export interface JobLike<T> {
   readonly id?: string;
@@ -11,8 +12,18 @@ export interface JobLike<T> {
   readonly attemptsMade: number;
 }
 
-export function taskResultProcessor(deps: ApplyDeps & { readonly maxClockSkewMs: number; readonly concurrency: number }) {
-  const group = new GroupCommit((batch) => applyTaskResults(deps, batch), deps.concurrency);
+export interface TaskResultDeps extends ApplyDeps {
+  readonly maxClockSkewMs: number;
+  /** Jobs in flight: the batches share them. */
+  readonly concurrency: number;
+  readonly metrics?: Pick<JobMetrics, 'recordBatch'>;
+}
+
+export function taskResultProcessor(deps: TaskResultDeps) {
+  const group = new GroupCommit((batch) => {
+    deps.metrics?.recordBatch(batch.length);
+    return applyTaskResults(deps, batch);
+  }, deps.concurrency);
   return async (job: JobLike<TaskResultJobData>): Promise<TaskResultJobResult> => {
     const event = readTaskResultJob(job, deps.maxClockSkewMs);
     return group.apply({ jobId: job.id ?? null, data: job.data, event });
