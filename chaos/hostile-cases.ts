@@ -4,7 +4,7 @@
 import { gzipSync } from 'node:zlib';
 import { standaloneKeyId, type ChaosEvent } from './plan';
 import { INJECTIONS, INVALID_JSON, INVALID_UTF8, RAW_NUMBERS, STRING_FIELDS, TYPE_FIELDS, UNICODE, WRONG_TYPES } from './hostile-inputs';
-import { TASKS_PATH, type HttpRequest } from './sender';
+import { BATCH_PATH, TASKS_PATH, type HttpRequest } from './sender';
 
 export interface HostileCase {
   readonly name: string;
@@ -217,6 +217,21 @@ export function buildHostileCases(input: HostileInput): HostileCase[] {
       cases.push({ name: `new activity with ${JSON.stringify(s).slice(0, 20)} as ${field}`, request: { method: 'POST', path: '/api/activities/tasks', headers: json, body: JSON.stringify(body) } });
     }
   }
+
+  // Batches: too many events, too many bytes once inflated, not an array, not JSON; none may be queued.
+  const batch = (name: string, body: string | Buffer, headers: Record<string, string> = {}) =>
+    cases.push({ name, request: { method: 'POST', path: BATCH_PATH, headers: { ...json, ...headers }, body } });
+  const spoiled = JSON.stringify({ commerce_external_id: 'chaos-h0', occurred_at: 'yesterday', status: 'DONE', task_result: {} });
+  batch('batch of 1,001 events', `[${Array(1001).fill(spoiled).join(',')}]`);
+  batch('batch that inflates to 64 MB', gzipSync(Buffer.alloc(64 * 1024 * 1024, ' ')), { 'content-encoding': 'gzip' });
+  batch('batch that is not gzip', Buffer.from('not gzip at all'), { 'content-encoding': 'gzip' });
+  batch('batch that is an object', spoiled);
+  batch('batch not closed', `[${spoiled},`);
+  batch('batch with an element not JSON', `[${spoiled}, {"status": }]`);
+  batch('batch nested a million deep', `[${'['.repeat(1_000_000)}`);
+  batch('NDJSON batch with a line not JSON', `${spoiled}\n{"status"`, { 'content-type': 'application/x-ndjson' });
+  batch('NDJSON batch of a deep line', deepArrayText(10_000), { 'content-type': 'application/x-ndjson' });
+  batch('batch as text/plain', `[${spoiled}]`, { 'content-type': 'text/plain' });
 
   // Broken HTTP, over a plain socket.
   const rawHttp = (name: string, text: string) => cases.push({ name, request: { method: 'RAW', path: '', headers: {} }, raw: Buffer.from(text, 'latin1') });

@@ -10,6 +10,16 @@ export interface Answer {
   readonly ms: number;
   readonly failure?: 'timeout' | 'network';
   readonly retryAfterS?: number;
+  /** The parsed JSON body of a batch's answer, whose items say what became of each event. */
+  readonly body?: unknown;
+}
+
+/** One item of a batch's answer. */
+export interface BatchItemAnswer {
+  readonly index: number;
+  readonly status: number;
+  readonly code?: string;
+  readonly jobId?: string;
 }
 
 export interface EventRecord {
@@ -17,6 +27,8 @@ export interface EventRecord {
   acknowledged: boolean;
   /** The code of the first 4xx answer, if any. */
   rejection?: string;
+  /** Jobs a batch's answer named for it (an event sent in a keyed batch has a job of the batch's key). */
+  readonly jobIds: Set<string>;
 }
 
 export class Ledger {
@@ -37,7 +49,7 @@ export class Ledger {
   track(event: ChaosEvent): EventRecord {
     let record = this.records.get(event.seq);
     if (!record) {
-      record = { event, acknowledged: false };
+      record = { event, acknowledged: false, jobIds: new Set() };
       this.records.set(event.seq, record);
     }
     return record;
@@ -56,11 +68,31 @@ export class Ledger {
     this.statuses.set(answer.status, (this.statuses.get(answer.status) ?? 0) + 1);
     if (answer.failure === 'timeout') this.hung += 1;
     if (answer.status === 503) this.refusalMs.push(answer.ms);
-    else if (answer.status >= 500) {
-      this.serverErrors += 1;
-      const code = `${answer.status} ${answer.code ?? ''}`.trim();
-      this.serverErrorCodes.set(code, (this.serverErrorCodes.get(code) ?? 0) + 1);
+    else if (answer.status >= 500) this.serverError(answer);
+  }
+
+  /** Records one batch request's answer: the request once, each event by its item. */
+  answeredBatch(events: readonly ChaosEvent[], answer: Answer, items: readonly BatchItemAnswer[] | undefined): void {
+    this.requests += 1;
+    this.statuses.set(answer.status, (this.statuses.get(answer.status) ?? 0) + 1);
+    if (answer.failure === 'timeout') this.hung += 1;
+    if (answer.status === 503) this.refusalMs.push(answer.ms);
+    else if (answer.status >= 500) this.serverError(answer);
+    if (!items) {
+      for (const event of events) this.settle(event, answer);
+      return;
     }
+    for (const item of items) {
+      const event = events[item.index];
+      if (item.jobId) this.track(event).jobIds.add(item.jobId);
+      this.settle(event, { status: item.status, code: item.code, ms: answer.ms });
+    }
+  }
+
+  private serverError(answer: Answer): void {
+    this.serverErrors += 1;
+    const code = `${answer.status} ${answer.code ?? ''}`.trim();
+    this.serverErrorCodes.set(code, (this.serverErrorCodes.get(code) ?? 0) + 1);
   }
 
   acknowledged(): EventRecord[] {

@@ -41,6 +41,22 @@ export interface Delivery {
   readonly async: boolean;
 }
 
+/**
+ * Events sent together in one POST /api/activity-results/tasks/batch, as an end-of-shift upload: each
+ * answered in its item, and checked like any event.
+ */
+export interface BatchDelivery {
+  readonly deliveries: readonly Delivery[];
+  readonly async: boolean;
+  /** Covers the whole batch; the events' own keys are not sent. */
+  readonly idempotencyKey?: string;
+}
+
+/** What one request of the stream carries: one event, or a batch of them. */
+export type Sending = Delivery | BatchDelivery;
+
+export const isBatch = (sending: Sending): sending is BatchDelivery => 'deliveries' in sending;
+
 export function standaloneKeyId(providerActivityId: string): string {
   return `standalone:${providerActivityId}`;
 }
@@ -124,4 +140,24 @@ export function planDeliveries(input: PlanInput, keys: readonly ChaosKey[]): Del
     if (random() < input.duplicateShare) positioned.push({ at: at + random() * 2 * keys.length, delivery: { event, async: random() < 0.5 } });
   }
   return positioned.sort((a, b) => a.at - b.at).map((p) => p.delivery);
+}
+
+/**
+ * The deliveries grouped into requests: about a third of the events go in batches of 2 to 40 deliveries
+ * that follow one another in the stream, so one key's events are spread over several batches, sent over
+ * several lanes and applied by either worker; a delivered-twice event may even meet its copy in a batch.
+ */
+export function planSendings(deliveries: readonly Delivery[], runId: string, random: () => number): Sending[] {
+  const sendings: Sending[] = [];
+  for (let i = 0; i < deliveries.length; ) {
+    if (random() >= 0.025) {
+      sendings.push(deliveries[i++]);
+      continue;
+    }
+    const size = 2 + Math.floor(random() * 39);
+    const batch = deliveries.slice(i, i + size);
+    sendings.push({ deliveries: batch, async: random() < 0.5, ...(random() < 0.3 ? { idempotencyKey: `chaos-${runId}-b${i}` } : {}) });
+    i += batch.length;
+  }
+  return sendings;
 }

@@ -18,10 +18,10 @@ import { jobStats } from './job-stats';
 import { buildHostileCases } from './hostile-cases';
 import { Ledger } from './ledger';
 import type { ChaosOptions } from './options';
-import { planDeliveries, planKeys, seededRandom } from './plan';
+import { isBatch, planDeliveries, planKeys, planSendings, seededRandom } from './plan';
 import { judge, streamFigures, type ChaosReport, type FaultFigures } from './report';
 import { sendAll, sleep } from './sender';
-import { jobIdOf, verify } from './verify';
+import { jobIdsOf, verify } from './verify';
 
 const TAG = 'chaos';
 const HOUR_MS = 3_600_000;
@@ -77,8 +77,11 @@ export async function runChaos(options: ChaosOptions, log: (message: string) => 
     originMs: startedAt - 6 * HOUR_MS,
   };
   const deliveries = planDeliveries(planInput, planKeys(planInput));
+  const sendings = planSendings(deliveries, runId, seededRandom(options.seed + 2));
+  const batches = sendings.filter(isBatch);
   const hostileCases = buildHostileCases({ runId, apiKey: key, tenantId, originMs: startedAt - 7 * HOUR_MS, firstSeq: options.events });
-  log(`sending ${deliveries.length} deliveries of ${options.events} events over ${options.durationS} s, with ${options.kills} worker kills`);
+  const batched = batches.reduce((n, b) => n + b.deliveries.length, 0);
+  log(`sending ${deliveries.length} deliveries of ${options.events} events over ${options.durationS} s (${batched} of them in ${batches.length} batches), with ${options.kills} worker kills`);
 
   const ledger = new Ledger();
   const durationMs = options.durationS * 1000;
@@ -89,7 +92,7 @@ export async function runChaos(options: ChaosOptions, log: (message: string) => 
   let sendingSeconds = 0;
   let busy = true;
 
-  const sending = sendAll(deliveries, ledger, {
+  const sending = sendAll(sendings, ledger, {
     baseUrl,
     apiKey: key,
     concurrency: options.concurrency,
@@ -133,7 +136,7 @@ export async function runChaos(options: ChaosOptions, log: (message: string) => 
   web.assertRunning();
   fleet.assertAlive();
   const failedJobs = await queue.failedReasons();
-  const jobIds = [...ledger.records.values()].map((r) => jobIdOf(tenantId, r.event)).filter((id): id is string => id !== undefined);
+  const jobIds = [...new Set([...ledger.records.values()].flatMap((r) => [...jobIdsOf(tenantId, r)]))];
   const jobs = await jobStats(options.redisUrl, prefix, jobIds);
   await Promise.all([web.stop(), fleet.stop()]);
 

@@ -2,10 +2,11 @@
 // the run. Like a real provider, a lane sends a refused (503) or unanswered delivery again after a short
 // wait, until it gets a 2xx or a 4xx or runs out of patience; resending the same body is safe because
 // the service makes one job per event.
-import type { Answer, Ledger } from './ledger';
-import type { ChaosEvent, Delivery } from './plan';
+import type { Answer, BatchItemAnswer, Ledger } from './ledger';
+import { isBatch, type BatchDelivery, type ChaosEvent, type Delivery, type Sending } from './plan';
 
 export const TASKS_PATH = '/api/activity-results/tasks';
+export const BATCH_PATH = '/api/activity-results/tasks/batch';
 
 export interface HttpRequest {
   readonly method: string;
@@ -27,14 +28,15 @@ export async function send(baseUrl: string, request: HttpRequest, timeoutMs: num
       signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await response.text();
-    let code: string | undefined;
+    let body: unknown;
     try {
-      code = (JSON.parse(text) as { code?: string })?.code;
+      body = JSON.parse(text);
     } catch {
       // not JSON (Node's own 4xx for a broken request, say)
     }
+    const code = (body as { code?: string } | undefined)?.code;
     const retryAfter = Number(response.headers.get('retry-after'));
-    return { status: response.status, code, ms: performance.now() - started, retryAfterS: Number.isFinite(retryAfter) ? retryAfter : undefined };
+    return { status: response.status, code, ms: performance.now() - started, retryAfterS: Number.isFinite(retryAfter) ? retryAfter : undefined, body };
   } catch (error) {
     const name = (error as Error).name;
     return { status: 0, ms: performance.now() - started, failure: name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network' };
@@ -52,6 +54,20 @@ export function eventRequest(event: ChaosEvent, apiKey: string, async: boolean):
       ...(event.idempotencyKey ? { 'idempotency-key': event.idempotencyKey } : {}),
     },
     body: JSON.stringify(event.body),
+  };
+}
+
+export function batchRequest(batch: BatchDelivery, apiKey: string): HttpRequest {
+  return {
+    method: 'POST',
+    path: BATCH_PATH,
+    headers: {
+      'content-type': 'application/json',
+      'x-api-key': apiKey,
+      ...(batch.async ? { prefer: 'respond-async' } : {}),
+      ...(batch.idempotencyKey ? { 'idempotency-key': batch.idempotencyKey } : {}),
+    },
+    body: JSON.stringify(batch.deliveries.map((d) => d.event.body)),
   };
 }
 
@@ -85,16 +101,53 @@ export async function deliver(delivery: Delivery, ledger: Ledger, options: Omit<
   }
 }
 
-/** Sends every delivery in order over `concurrency` lanes, starting at most `ratePerSec` a second. */
-export async function sendAll(deliveries: readonly Delivery[], ledger: Ledger, options: SenderOptions): Promise<void> {
+/**
+ * Sends a batch as a provider would: the whole batch again (same body, same key) after a refusal or no
+ * answer; then each event whose item says it could not be applied yet (503) on its own.
+ */
+export async function deliverBatch(batch: BatchDelivery, ledger: Ledger, options: Omit<SenderOptions, 'concurrency' | 'ratePerSec'>): Promise<void> {
+  const giveUpAt = Date.now() + options.patienceMs;
+  const events = batch.deliveries.map((d) => d.event);
+  ledger.deliveries += events.length;
+  for (const event of events) ledger.track(event);
+  for (;;) {
+    const answer = await send(options.baseUrl, batchRequest(batch, options.apiKey), options.requestTimeoutMs);
+    const items = (answer.body as { items?: BatchItemAnswer[] } | undefined)?.items;
+    const answered = answer.status >= 200 && answer.status < 300 && Array.isArray(items) ? items : undefined;
+    ledger.answeredBatch(events, answer, answered);
+    if (answered) {
+      for (const item of answered) if (item.status >= 500) await deliver(batch.deliveries[item.index], ledger, options);
+      return;
+    }
+    if (answer.status >= 400 && answer.status < 500) return;
+    if (Date.now() > giveUpAt) {
+      ledger.gaveUp += events.length;
+      return;
+    }
+    await sleep(Math.min((answer.retryAfterS ?? 0.25) * 1000, 1000) * (0.5 + Math.random() / 2));
+  }
+}
+
+/**
+ * Sends every request in order over `concurrency` lanes, paced so that at most `ratePerSec` deliveries
+ * start a second (a batch counts as its deliveries).
+ */
+export async function sendAll(sendings: readonly Sending[], ledger: Ledger, options: SenderOptions): Promise<void> {
   const startedAt = Date.now();
+  const startsAt: number[] = [];
+  let position = 0;
+  for (const sending of sendings) {
+    startsAt.push(position);
+    position += isBatch(sending) ? sending.deliveries.length : 1;
+  }
   let next = 0;
   const lane = async () => {
-    while (next < deliveries.length) {
+    while (next < sendings.length) {
       const index = next++;
-      const due = startedAt + (index * 1000) / options.ratePerSec;
+      const due = startedAt + (startsAt[index] * 1000) / options.ratePerSec;
       if (due > Date.now()) await sleep(due - Date.now());
-      await deliver(deliveries[index], ledger, options);
+      const sending = sendings[index];
+      await (isBatch(sending) ? deliverBatch(sending, ledger, options) : deliver(sending, ledger, options));
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, lane));

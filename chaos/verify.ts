@@ -74,10 +74,16 @@ function fingerprintOf(event: ChaosEvent): string | undefined {
   }
 }
 
-/** The id of the job the API makes for an event, as it derives it. */
+/** The id of the job the API makes for an event sent on its own, as it derives it. */
 export function jobIdOf(tenantId: string, event: ChaosEvent): string | undefined {
   const fingerprint = fingerprintOf(event);
   return fingerprint && taskResultJobId(tenantId, fingerprint, event.idempotencyKey);
+}
+
+/** Every job an event may have: its own, and those the answers of the batches it was sent in named. */
+export function jobIdsOf(tenantId: string, record: EventRecord): Set<string> {
+  const own = jobIdOf(tenantId, record.event);
+  return own ? new Set([own, ...record.jobIds]) : record.jobIds;
 }
 
 /** The result fields an event leaves, as the stored row shows them. */
@@ -171,8 +177,8 @@ export async function verify(input: { databaseUrl: string; tenantId: string; led
         if (event.hostile && canonicalJson(appliedRow.body) !== canonicalJson(event.body)) wrong.add(`event ${event.seq} (${event.hostile}) was not stored as sent`);
         continue;
       }
-      const jobId = jobIdOf(tenantId, event);
-      const failure = jobId ? failedJobs.get(jobId) : undefined;
+      const failures = [...jobIdsOf(tenantId, record)].map((id) => failedJobs.get(id)).filter((f): f is string => f !== undefined);
+      const failure = failures.find((f) => f.startsWith('STALE_EVENT')) ?? failures[0];
       if (failure?.startsWith('STALE_EVENT') && finalMs > event.occurredAtMs) superseded += 1;
       else lost.add(`event ${event.seq} of ${key}${event.hostile ? ` (${event.hostile})` : ''}: acknowledged, not applied, job ${failure ? `failed: ${failure}` : 'not failed'}`);
     }

@@ -56,6 +56,15 @@ export function taskResultJobId(tenantId: string, fingerprint: string, idempoten
     : `tr-${tenantId}-k${sha256Hex(idempotencyKey).slice(0, 40)}`;
 }
 
+/**
+ * The job of the event at `index` of a batch sent with an Idempotency-Key: the key covers the whole batch,
+ * so each event's id comes from the key and its place in it. A header value holds no line break, so no
+ * single event's key makes the same id.
+ */
+export function taskResultBatchJobId(tenantId: string, idempotencyKey: string, index: number): string {
+  return `tr-${tenantId}-k${sha256Hex(`${idempotencyKey}\n${index}`).slice(0, 40)}`;
+}
+
 /** Tenant id of a task-result job id, so a job can be shown only to its own tenant. */
 export function tenantOfJobId(jobId: string): string | undefined {
   return /^tr-([0-9a-f-]{36})-[fk][0-9a-f]{40}$/.exec(jobId)?.[1];

@@ -110,3 +110,82 @@ export function isStorableNumber(text: string): boolean {
   const integerDigits = firstSignificant < 0 ? 0 : point - firstSignificant;
   return integerDigits <= MAX_INTEGER_DIGITS && digits.length - point <= MAX_FRACTION_DIGITS;
 }
+
+/** A batch body that is not a JSON array (or NDJSON) of events: the whole request is a 400. */
+export class JsonBatchMalformed extends Error {}
+/** A batch with more events than allowed: the whole request is a 413. */
+export class JsonBatchTooLarge extends Error {}
+
+const isJsonSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
+
+/** `text` without the JSON white space around it (String.trim would also take Unicode spaces, which JSON refuses). */
+function trimJsonSpace(text: string, from: number, to: number): string {
+  while (from < to && isJsonSpace(text.charCodeAt(from))) from++;
+  while (to > from && isJsonSpace(text.charCodeAt(to - 1))) to--;
+  return text.slice(from, to);
+}
+
+/**
+ * The texts of a JSON array's elements, each exactly as sent (only the white space around it dropped),
+ * so every event keeps its own text: numbers past a JavaScript number, key order, `__proto__`. One pass
+ * that finds the commas and the closing bracket outside strings and nested values; the elements are not
+ * parsed here, each is parsed on its own afterwards (parseJsonText), which also refuses a mismatched
+ * bracket inside one. Throws JsonBatchMalformed when the text is not an array, JsonBatchTooLarge past
+ * `maxItems` elements (without scanning further).
+ */
+export function splitJsonArray(text: string, maxItems: number): string[] {
+  let i = 0;
+  while (i < text.length && isJsonSpace(text.charCodeAt(i))) i++;
+  if (text.charCodeAt(i) !== 91 /* [ */) throw new JsonBatchMalformed('the body must be a JSON array of events');
+  const items: string[] = [];
+  let start = i + 1;
+  const push = (end: number) => {
+    const item = trimJsonSpace(text, start, end);
+    if (item === '') throw new JsonBatchMalformed(`event ${items.length} of the array is empty`);
+    if (items.length >= maxItems) throw new JsonBatchTooLarge(`a batch holds at most ${maxItems} events`);
+    items.push(item);
+  };
+  let depth = 0;
+  for (i++; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92 /* \ */) i++;
+      if (i >= text.length) break;
+    } else if (c === 123 /* { */ || c === 91 /* [ */) {
+      depth++;
+    } else if ((c === 125 /* } */ || c === 93) /* ] */ && depth > 0) {
+      depth--;
+    } else if (c === 93 /* ] */) {
+      // The end of the array: `[]` is an empty batch; anything else closes its last element.
+      if (items.length > 0 || trimJsonSpace(text, start, i) !== '') push(i);
+      if (trimJsonSpace(text, i + 1, text.length) !== '') throw new JsonBatchMalformed('the body goes on after the array');
+      return items;
+    } else if (c === 44 /* , */ && depth === 0) {
+      push(i);
+      start = i + 1;
+    } else if (c === 125 /* } */) {
+      throw new JsonBatchMalformed('the array of events is malformed');
+    }
+  }
+  throw new JsonBatchMalformed('the array of events is not closed');
+}
+
+/**
+ * The texts of an NDJSON body's events: one JSON text a line, each exactly as sent. Blank lines (a
+ * trailing newline, say) are not events. A JSON text holds no raw line break, so a line is an event.
+ */
+export function splitJsonLines(text: string, maxItems: number): string[] {
+  const items: string[] = [];
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const item = trimJsonSpace(text, start, end);
+    if (item !== '') {
+      if (items.length >= maxItems) throw new JsonBatchTooLarge(`a batch holds at most ${maxItems} events`);
+      items.push(item);
+    }
+    start = end + 1;
+  }
+  return items;
+}

@@ -140,18 +140,21 @@ function lockedResult({ id, resultStatus, occurredAt, futureScheduledAt }: Locke
   return { id, resultStatus, occurredAt, futureScheduledAt };
 }
 
-/** The results already-applied events (same tenant and fingerprint) produced, by fingerprint, for exact replays. */
+/** The key of findReplayedResults' answers. */
+export const replayKey = (tenantId: string, fingerprint: string) => `${tenantId}\n${fingerprint}`;
+
+/** The results already-applied events (same tenant and fingerprint) produced, by replayKey, for exact replays. */
 export async function findReplayedResults(
   sql: Sql,
   events: readonly { readonly tenantId: string; readonly fingerprint: string }[],
 ): Promise<Map<string, ResultRow>> {
   if (events.length === 0) return new Map();
   const rows = await sql.query<ResultRow & { fingerprint: string }>(REPLAYED_RESULTS, [events.map((e) => e.tenantId), events.map((e) => e.fingerprint)]);
-  return new Map(rows.map(({ fingerprint, ...row }) => [`${row.tenantId}\n${fingerprint}`, row]));
+  return new Map(rows.map(({ fingerprint, ...row }) => [replayKey(row.tenantId, fingerprint), row]));
 }
 
 export async function findReplayedResult(sql: Sql, tenantId: string, fingerprint: string): Promise<ResultRow | null> {
-  return (await findReplayedResults(sql, [{ tenantId, fingerprint }])).get(`${tenantId}\n${fingerprint}`) ?? null;
+  return (await findReplayedResults(sql, [{ tenantId, fingerprint }])).get(replayKey(tenantId, fingerprint)) ?? null;
 }
 
 /** An unknown activity_id is a 404; a linked event must name its activity's own commerce. */

@@ -2,14 +2,24 @@
 // The worker checks everything again under locks. If PostgreSQL cannot be reached the checks are skipped:
 // the queue exists to absorb outages.
 import type { Sequelize } from 'sequelize';
+import { DomainError } from '../domain/errors';
 import { toResultBody, type ResultBody } from '../domain/result-body';
 import type { TaskResultEvent } from '../domain/task-result-event';
 import { isDatabaseUnavailable } from '../models/database-errors';
 import { TargetPeeker } from '../models/peek-target';
-import { assertResolvable, judgeEvent } from '../models/result-target';
+import { assertResolvable, decideFor, findReplayedResults, judgeEvent, replayKey } from '../models/result-target';
 import { sqlOf, type Sql } from '../models/sql';
 
 export type FastCheck = { readonly kind: 'replay'; readonly result: ResultBody } | { readonly kind: 'enqueue'; readonly skipped?: Error };
+
+/** A batch's event: what the single route's checks would have answered, a refusal included. */
+export type ItemCheck = FastCheck | { readonly kind: 'refused'; readonly error: DomainError };
+
+export interface BatchChecks {
+  readonly checks: ItemCheck[];
+  /** The database could not be reached: every event goes to the queue, as on the single route. */
+  readonly skipped?: Error;
+}
 
 export class FastChecks {
   private readonly peeker: TargetPeeker;
@@ -32,4 +42,36 @@ export class FastChecks {
       return { kind: 'enqueue', skipped: error as Error };
     }
   }
+
+  /**
+   * The same checks for a batch's events, in two statements whatever its size: every target at once,
+   * then the history for the events that look stale (an applied event is an exact replay, not stale).
+   */
+  async checkMany(tenantId: string, entries: readonly { event: TaskResultEvent; fingerprint: string }[]): Promise<BatchChecks> {
+    try {
+      const targets = await this.peeker.peekMany(tenantId, entries.map((e) => e.event));
+      const checks = entries.map(({ event }, i): ItemCheck => {
+        try {
+          assertResolvable(event, targets[i].activity);
+          decideFor(targets[i], event);
+          return { kind: 'enqueue' };
+        } catch (error) {
+          if (error instanceof DomainError) return { kind: 'refused', error };
+          throw error;
+        }
+      });
+      const stale = entries.filter((_, i) => isStale(checks[i]));
+      const replayed = await findReplayedResults(this.sql, stale.map(({ fingerprint }) => ({ tenantId, fingerprint })));
+      entries.forEach(({ fingerprint }, i) => {
+        const row = isStale(checks[i]) ? replayed.get(replayKey(tenantId, fingerprint)) : undefined;
+        if (row) checks[i] = { kind: 'replay', result: toResultBody(row) };
+      });
+      return { checks };
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      return { checks: entries.map(() => ({ kind: 'enqueue' })), skipped: error as Error };
+    }
+  }
 }
+
+const isStale = (check: ItemCheck) => check.kind === 'refused' && check.error.code === 'STALE_EVENT';

@@ -41,20 +41,43 @@ export class JobWaiter {
    * the job exists already and is looked up once listening.
    */
   async wait(jobId: string, timeoutMs: number, add?: () => Promise<void>): Promise<Finished | undefined> {
-    let resolve!: (finished: Finished | undefined) => void;
-    const outcome = new Promise<Finished | undefined>((r) => (resolve = r));
-    const listeners = this.waiting.get(jobId) ?? new Set();
-    listeners.add(resolve);
-    this.waiting.set(jobId, listeners);
-    const timer = setTimeout(() => resolve(undefined), timeoutMs);
+    return (await this.waitMany([jobId], timeoutMs, add)).get(jobId);
+  }
+
+  /**
+   * `wait` for many jobs at once (a batch's): one deadline for all, one `add` for all, and it returns as
+   * soon as every job has finished. Jobs that did not finish in time are absent from the map.
+   */
+  async waitMany(jobIds: readonly string[], timeoutMs: number, add?: () => Promise<void>): Promise<Map<string, Finished>> {
+    const outcomes = new Map<string, Finished>();
+    const pending = new Set(jobIds);
+    let allDone!: () => void;
+    const done = new Promise<void>((r) => (allDone = r));
+    const registered: Array<[string, Set<Settle>, Settle]> = [];
+    for (const jobId of pending) {
+      const settle: Settle = (finished) => {
+        if (!pending.delete(jobId)) return;
+        outcomes.set(jobId, finished);
+        if (pending.size === 0) allDone();
+      };
+      const listeners = this.waiting.get(jobId) ?? new Set();
+      listeners.add(settle);
+      this.waiting.set(jobId, listeners);
+      registered.push([jobId, listeners, settle]);
+    }
+    if (pending.size === 0) allDone();
+    const timer = setTimeout(allDone, timeoutMs);
     try {
       await this.listen();
-      await (add ? add() : this.look(jobId));
-      return await outcome;
+      await (add ? add() : Promise.all([...pending].map((jobId) => this.look(jobId))));
+      await done;
+      return outcomes;
     } finally {
       clearTimeout(timer);
-      listeners.delete(resolve);
-      if (listeners.size === 0 && this.waiting.get(jobId) === listeners) this.waiting.delete(jobId);
+      for (const [jobId, listeners, settle] of registered) {
+        listeners.delete(settle);
+        if (listeners.size === 0 && this.waiting.get(jobId) === listeners) this.waiting.delete(jobId);
+      }
     }
   }
 

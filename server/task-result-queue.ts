@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from '../config/logger';
 import { DomainError } from '../domain/errors';
 import { QUEUES, TASK_RESULT_ATTEMPTS, type TaskResultJobData, type TaskResultJobResult } from '../domain/jobs';
+import { sha256Hex } from '../domain/task-result-event';
 import { serviceUnavailable } from './http-errors';
 import { JobWaiter, type Finished } from './job-waiter';
 import { RedisTimeout, isRedisUnavailable, logRedisErrors } from './redis-errors';
@@ -29,6 +30,30 @@ local ok, decoded = pcall(cjson.decode, data)
 if ok and type(decoded) == 'table' and type(decoded.fingerprint) == 'string' then return decoded.fingerprint end
 return ''`;
 
+// The first of the jobs (KEYS) whose stored fingerprint is not the one given for it (ARGV), 1-based;
+// 0 when every job holds its own event or does not exist.
+const FIRST_REUSED_JOB = `
+for i, key in ipairs(KEYS) do
+  local data = redis.call('HGET', key, 'data')
+  if data then
+    local fingerprint = string.match(data, '^{"tenantId":"[%x-]*","fingerprint":"(%x+)"')
+    if not fingerprint then
+      local ok, decoded = pcall(cjson.decode, data)
+      fingerprint = (ok and type(decoded) == 'table' and type(decoded.fingerprint) == 'string') and decoded.fingerprint or ''
+    end
+    if fingerprint ~= ARGV[i] then return i end
+  end
+end
+return 0`;
+
+// Binds a batch's Idempotency-Key to the batch (its fingerprint) unless it is bound already: the value
+// it is bound to, or false when this call bound it.
+const CLAIM_BATCH_KEY = `
+local stored = redis.call('GET', KEYS[1])
+if stored then return stored end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return false`;
+
 const keyReused = () => new DomainError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request body');
 
 export interface AddOptions {
@@ -41,6 +66,18 @@ export interface AddOptions {
 }
 
 const DAY_SECONDS = 24 * 3600;
+/**
+ * How long a batch's Idempotency-Key stays bound to its batch: longer than any of its jobs is kept (a
+ * failed one 14 days), so the key cannot be freed while a job made under it remains.
+ */
+const BATCH_KEY_TTL_MS = 15 * DAY_SECONDS * 1000;
+
+/** One job of a batch, as `add` takes it. */
+export interface BulkJob {
+  readonly name: string;
+  readonly data: TaskResultJobData;
+  readonly jobId: string;
+}
 
 /** The name of the connection on which the web reads the queue's events for requests that wait. */
 export const waiterConnectionName = (prefix: string) => `${prefix}:${QUEUES.activityResults}:waiter`;
@@ -56,6 +93,8 @@ export class TaskResultQueue {
     this.timeoutMs = options.redisTimeoutMs ?? 1_000;
     this.connection = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: this.timeoutMs });
     this.connection.defineCommand('jobFingerprint', { numberOfKeys: 1, lua: JOB_FINGERPRINT });
+    this.connection.defineCommand('firstReusedJob', { lua: FIRST_REUSED_JOB });
+    this.connection.defineCommand('claimBatchKey', { numberOfKeys: 1, lua: CLAIM_BATCH_KEY });
     logRedisErrors(this.connection, options.logger, 'producer');
     this.queue = new Queue(QUEUES.activityResults, { connection: this.connection, prefix: options.prefix });
     this.queue.on('error', () => {}); // the connection's own errors, logged above
@@ -68,16 +107,55 @@ export class TaskResultQueue {
 
   /** Adds the job unless one with this id exists already (then the add is a no-op, checked when keyed). */
   async add(name: string, data: TaskResultJobData, jobId: string, { keyed }: AddOptions): Promise<void> {
-    await this.redis(
-      this.queue.add(name, data, {
-        jobId,
-        attempts: TASK_RESULT_ATTEMPTS,
-        backoff: { type: 'exponential', delay: this.options.retryDelayMs ?? 4_000, jitter: 0.5 },
-        removeOnComplete: { age: DAY_SECONDS },
-        removeOnFail: { age: 14 * DAY_SECONDS },
-      }),
-    );
+    await this.redis(this.queue.add(name, data, this.jobOptions(jobId)));
     if (keyed) await this.assertNotReused(jobId, data.fingerprint);
+  }
+
+  /**
+   * A batch's jobs in one round trip (BullMQ's addBulk), each added unless its id exists already, as
+   * `add` does; keyed, the jobs found are checked in one more. Bounded by a few Redis timeouts: a
+   * thousand jobs are a few megabytes to write.
+   */
+  async addBulk(jobs: readonly BulkJob[], { keyed }: AddOptions): Promise<void> {
+    if (jobs.length === 0) return;
+    const bound = this.timeoutMs * 5;
+    await this.redis(this.queue.addBulk(jobs.map((j) => ({ name: j.name, data: j.data, opts: this.jobOptions(j.jobId) }))), bound);
+    if (!keyed) return;
+    const keys = jobs.map((j) => this.queue.toKey(j.jobId));
+    const first = await this.redis((this.connection as unknown as JobFingerprint).firstReusedJob(keys.length, ...keys, ...jobs.map((j) => j.data.fingerprint)), bound);
+    if (first > 0) throw keyReused();
+  }
+
+  /**
+   * Binds a batch's Idempotency-Key to the batch, atomically: of two batches racing with one key and
+   * different bodies, exactly one is taken, before any of its jobs is added. IDEMPOTENCY_KEY_REUSED when
+   * the key is bound to another batch.
+   */
+  async claimBatchKey(tenantId: string, idempotencyKey: string, batchFingerprint: string): Promise<void> {
+    const key = this.queue.toKey(`batch-key-${tenantId}-${sha256Hex(idempotencyKey).slice(0, 40)}`);
+    const stored = await this.redis((this.connection as unknown as JobFingerprint).claimBatchKey(key, batchFingerprint, BATCH_KEY_TTL_MS));
+    if (stored !== null && stored !== batchFingerprint) throw keyReused();
+  }
+
+  /** Adds a batch's jobs as `addBulk` does and waits up to `timeoutMs` for all of their outcomes at once. */
+  addBulkAndWait(jobs: readonly BulkJob[], options: AddOptions, timeoutMs: number): Promise<Map<string, Finished>> {
+    const ids = jobs.map((j) => j.jobId);
+    return this.redis(this.waiter.waitMany(ids, timeoutMs, () => this.addBulk(jobs, options)), timeoutMs + this.timeoutMs * 10);
+  }
+
+  /** Waits up to `timeoutMs` for the outcomes of jobs that exist already. */
+  waitMany(jobIds: readonly string[], timeoutMs: number): Promise<Map<string, Finished>> {
+    return this.redis(this.waiter.waitMany(jobIds, timeoutMs), timeoutMs + this.timeoutMs * 5);
+  }
+
+  private jobOptions(jobId: string) {
+    return {
+      jobId,
+      attempts: TASK_RESULT_ATTEMPTS,
+      backoff: { type: 'exponential', delay: this.options.retryDelayMs ?? 4_000, jitter: 0.5 },
+      removeOnComplete: { age: DAY_SECONDS },
+      removeOnFail: { age: 14 * DAY_SECONDS },
+    };
   }
 
   /** IDEMPOTENCY_KEY_REUSED when the job with this id holds an event other than the one fingerprinted. */
@@ -153,4 +231,6 @@ export class TaskResultQueue {
 
 interface JobFingerprint {
   jobFingerprint(key: string): Promise<string | null>;
+  firstReusedJob(numberOfKeys: number, ...keysThenFingerprints: string[]): Promise<number>;
+  claimBatchKey(key: string, batchFingerprint: string, ttlMs: number): Promise<string | null>;
 }

@@ -19,6 +19,7 @@ import {
   findReplayedResults,
   isStale,
   lockResultTargets,
+  replayKey,
   targetKeyOf,
   type ResultTarget,
 } from '../models/result-target';
@@ -123,7 +124,7 @@ async function applyInTransaction(
   // A known result type is checked after the replay check, so a replay stands.
   const replays = await findReplayedResults(tx, stale.map((i) => batch[i].data));
   for (const index of stale) {
-    const replayed = replays.get(`${batch[index].data.tenantId}\n${batch[index].data.fingerprint}`);
+    const replayed = replays.get(replayKey(batch[index].data.tenantId, batch[index].data.fingerprint));
     if (replayed) settled[index] = { value: { outcome: 'replayed', result: toResultBody(replayed) } };
   }
 

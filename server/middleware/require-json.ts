@@ -7,9 +7,14 @@ function requireJsonType(req: Request, _res: Response, next: NextFunction): void
   if (!req.is('application/json')) {
     throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
   }
+  requireUtf8(req);
+  next();
+}
+
+/** A charset other than UTF-8 is a 415. */
+export function requireUtf8(req: Request): void {
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.get('content-type') ?? '')?.[1];
   if (charset !== undefined && charset.toLowerCase() !== 'utf-8') throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body in UTF-8');
-  next();
 }
 
 /**

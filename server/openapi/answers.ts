@@ -99,6 +99,31 @@ export const jobStatusAnswer = Joi.object({
   ).description('Why it failed, when FAILED'),
 }).meta({ 'x-component': 'JobStatus' });
 
+export const BATCH_ITEM_STATUSES = [200, 201, 202, 400, 404, 409, 413, 422, 503];
+
+export const batchAnswer = Joi.object({
+  items: Joi.array()
+    .items(
+      Joi.object({
+        index: Joi.number().integer().min(0).required().description("The event's place in the request, from 0"),
+        status: Joi.number().integer().valid(...BATCH_ITEM_STATUSES).required()
+          .description('What POST /api/activity-results/tasks would have answered for this event: 201 created, 200 updated or a replay, 202 queued, else its error'),
+        code: Joi.string().valid(...ERROR_CODES).description('For an error: its stable machine code'),
+        message: Joi.string().description('For an error: a human sentence'),
+        details: Joi.array()
+          .items(Joi.object({ path: Joi.string().allow('').required(), message: Joi.string().required() }))
+          .description('For a validation error: every violation with its path'),
+        jobId: Joi.string().description('The job of a queued event (GET /api/activity-results/jobs/{jobId})'),
+        result: resultAnswer.description('For 201 and 200: the result body'),
+      }),
+    )
+    .required()
+    .description('One item per event, in request order'),
+  counts: Joi.object(Object.fromEntries(BATCH_ITEM_STATUSES.map((status) => [String(status), Joi.number().integer().min(1)])))
+    .required()
+    .description('How many items got each status, by status (a status no item got is left out)'),
+}).meta({ 'x-component': 'BatchResult' });
+
 export const errorAnswer = Joi.object({
   statusCode: Joi.number().integer().min(400).max(599).required().description('The HTTP status'),
   error: Joi.string().required().description('The HTTP reason phrase'),

@@ -5,6 +5,7 @@ import {
   acceptedAnswer,
   activityAnswer,
   activityPageAnswer,
+  batchAnswer,
   errorAnswer,
   followUpAnswer,
   historyAnswer,
@@ -79,6 +80,8 @@ export const SCHEMAS: Record<string, JsonSchema> = {
   Activity: answerSchema(activityAnswer),
   ActivityPage: answerSchema(activityPageAnswer),
   Error: answerSchema(errorAnswer),
+  TaskResultBatchRequest: { type: 'array', maxItems: 1000, items: ref('schemas', 'TaskResultRequest'), description: 'Events as POST /api/activity-results/tasks takes them, at most 1,000 and 5 MB' },
+  BatchResult: answerSchema(batchAnswer),
 };
 
 /** What each error status means, and the codes it comes with. */
@@ -88,8 +91,8 @@ const ERRORS: Record<number, { description: string; codes: string[]; headers?: R
   403: { description: "The key lacks the route's permission, belongs to another tenant than x-tenant-id, or its tenant is inactive", codes: ['FORBIDDEN', 'TENANT_INACTIVE'] },
   404: { description: 'Not found (another tenant\'s ids are not found either)', codes: ['ACTIVITY_NOT_FOUND', 'RESULT_NOT_FOUND', 'JOB_NOT_FOUND', 'NOT_FOUND'] },
   409: { description: 'Stale event (occurred_at not after the last applied one), invalid state transition (unless hard_override: true), or a duplicate provider_activity_id', codes: ['STALE_EVENT', 'INVALID_STATE_TRANSITION', 'ACTIVITY_ALREADY_EXISTS'] },
-  413: { description: 'The body is larger than 1 MB', codes: ['PAYLOAD_TOO_LARGE'] },
-  415: { description: 'The content type is not JSON, or the encoding is not supported', codes: ['UNSUPPORTED_MEDIA_TYPE'] },
+  413: { description: 'The body is larger than 1 MB (a batch: more than 1,000 events or 5 MB decompressed)', codes: ['PAYLOAD_TOO_LARGE'] },
+  415: { description: 'The content type is not JSON (or NDJSON, for a batch), or the encoding is not supported', codes: ['UNSUPPORTED_MEDIA_TYPE'] },
   422: { description: 'Idempotency-Key reused with another body, or an event PostgreSQL cannot store', codes: ['IDEMPOTENCY_KEY_REUSED', 'UNSTORABLE_EVENT', 'JOB_DATA_INVALID'] },
   429: { description: "Over the tenant's rate limit, or too many failed authentications from this address", codes: ['RATE_LIMITED'], headers: { 'Retry-After': { ...ref('headers', 'Retry-After'), required: true } } },
   500: { description: 'Internal error (logged; never a stack trace)', codes: ['INTERNAL_ERROR'] },

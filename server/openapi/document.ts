@@ -50,6 +50,34 @@ const PATHS = {
       },
     }),
   },
+  '/api/activity-results/tasks/batch': {
+    post: {
+      ...operation({
+        tag: 'Activity results',
+        id: 'createTaskResults',
+        summary: 'Create Activity Results in a batch',
+        description:
+          'Up to 1,000 events in one request, as a JSON array of the bodies POST /api/activity-results/tasks takes, or as NDJSON (`Content-Type: application/x-ndjson`, one event a line); ' +
+          '`Content-Encoding: gzip` is accepted. At most 5 MB once decompressed. Each event is validated and checked as by the single route, and each item of the answer carries ' +
+          'the status the single route would have given it. The request waits up to SYNC_WAIT_MS for the worker; events still queued then are 202 items with their jobId. ' +
+          'With `Prefer: respond-async` the answer is a 202 right after the checks. An `Idempotency-Key` covers the whole batch. A batch counts as its events against the rate limit.',
+        permission: 'CREATE_ACTIVITY',
+        parameters: [ref('parameters', 'IdempotencyKey'), ref('parameters', 'Prefer')],
+        responses: {
+          200: answer('Every event answered or queued: one item each, in request order', 'BatchResult'),
+          202: answer('`Prefer: respond-async`: the events checked and queued', 'BatchResult', { 'Preference-Applied': ref('headers', 'Preference-Applied') }),
+          ...errors(413, 415, 422, ...AUTHENTICATED),
+        },
+      }),
+      requestBody: {
+        required: true,
+        content: {
+          ...json(ref('schemas', 'TaskResultBatchRequest')),
+          'application/x-ndjson': { schema: { type: 'string', description: 'One event (a TaskResultRequest) a line' } },
+        },
+      },
+    },
+  },
   '/api/activity-results': {
     get: operation({
       tag: 'Activity results',

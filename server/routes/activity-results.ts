@@ -1,6 +1,6 @@
-// POST /api/activity-results/tasks and its job's status: authenticate → validate → fast checks → enqueue →
-// answer. The reading routes are in result-reads.ts.
-import { Router, type Request, type Response } from 'express';
+// POST /api/activity-results/tasks, its batch form and a job's status: authenticate → validate → fast
+// checks → enqueue → answer. The reading routes are in result-reads.ts.
+import { Router, type Response } from 'express';
 import { DomainError, fromFailedReason, validationFailed } from '../../domain/errors';
 import { taskResultJobId, taskResultJobName, tenantOfJobId, type TaskResultJobData, type TaskResultJobResult } from '../../domain/jobs';
 import { withFollowUp } from '../../domain/result-body';
@@ -12,23 +12,13 @@ import { FastChecks } from '../fast-checks';
 import { serviceUnavailable } from '../http-errors';
 import type { Finished } from '../job-waiter';
 import { authenticate, principalOf } from '../middleware/auth';
+import { batchBody, batchTextsOf } from '../middleware/batch-body';
+import { chargeTenant } from '../middleware/rate-limit';
+import { countsOf } from '../batch-items';
+import { ingestBatch } from '../task-result-batch';
 import { bodyTextOf, jsonBody } from '../middleware/require-json';
 import { jobStatus } from './job-status';
-
-function idempotencyKeyOf(req: Request): string | undefined {
-  const key = req.get('idempotency-key');
-  if (key === undefined) return undefined;
-  if (key.length < 1 || key.length > 255) {
-    throw new DomainError('VALIDATION_FAILED', 'Idempotency-Key must be 1 to 255 characters', [
-      { path: 'headers.idempotency-key', message: 'Idempotency-Key must be 1 to 255 characters' },
-    ]);
-  }
-  return key;
-}
-
-function wantsAsync(req: Request): boolean {
-  return (req.get('prefer') ?? '').split(/[,;]/).some((p) => p.trim().toLowerCase() === 'respond-async');
-}
+import { idempotencyKeyOf, wantsAsync } from './request-headers';
 
 export function activityResultsRouter(deps: AppDeps): Router {
   const { apiKeys, resultTypes, taskResults, config, logger } = deps;
@@ -100,6 +90,25 @@ export function activityResultsRouter(deps: AppDeps): Router {
       finished = await taskResults.wait(jobId, config.syncWaitMs);
     }
     answer(res, jobId, finished, receivedAt);
+  });
+
+  const batchDeps = { fastChecks, taskResults, resultTypes, maxClockSkewMs: config.maxClockSkewMs, syncWaitMs: config.syncWaitMs, logger };
+  router.post('/tasks/batch', canCreate, ...batchBody, async (req, res) => {
+    res.vary('Prefer');
+    const texts = batchTextsOf(res);
+    // authenticate charged the request 1; a batch counts as its events (docs/limits.md).
+    if (texts.length > 1) await chargeTenant(apiKeys.limiter, res, texts.length - 1);
+    const respondAsync = wantsAsync(req);
+    const items = await ingestBatch(batchDeps, {
+      tenantId: principalOf(res).tenantId,
+      texts,
+      idempotencyKey: idempotencyKeyOf(req),
+      receivedAt: deps.clock(),
+      respondAsync,
+      requestId: res.locals.requestId,
+    });
+    if (respondAsync) res.set('Preference-Applied', 'respond-async');
+    res.status(respondAsync ? 202 : 200).json({ items, counts: countsOf(items) });
   });
 
   router.get('/jobs/:jobId', canView, async (req, res) => {

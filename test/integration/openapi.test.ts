@@ -9,6 +9,7 @@ import { startStack, type Stack } from '../support/stack';
 
 const ROUTES = [
   'post /api/activity-results/tasks',
+  'post /api/activity-results/tasks/batch',
   'get /api/activity-results',
   'get /api/activity-results/{id}',
   'get /api/activity-results/{id}/events',

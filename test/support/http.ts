@@ -12,7 +12,7 @@ export interface RequestOptions {
   readonly tenant?: TestTenant;
   readonly headers?: Record<string, string>;
   readonly body?: unknown;
-  readonly rawBody?: string;
+  readonly rawBody?: string | Buffer;
   /** Skip the check against the OpenAPI document: only for answers the document cannot describe. */
   readonly unchecked?: boolean;
 }
@@ -22,7 +22,7 @@ export interface RequestOptions {
 export async function request(baseUrl: string, method: string, path: string, options: RequestOptions = {}): Promise<Reply> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.tenant) headers['x-api-key'] = options.tenant.key;
-  let body: string | undefined = options.rawBody;
+  let body: BodyInit | undefined = typeof options.rawBody === 'string' ? options.rawBody : options.rawBody && new Blob([new Uint8Array(options.rawBody)]);
   if (options.body !== undefined) {
     body = JSON.stringify(options.body);
     headers['content-type'] ??= 'application/json';
@@ -41,6 +41,12 @@ export async function request(baseUrl: string, method: string, path: string, opt
 
 export const postResult = (baseUrl: string, tenant: TestTenant, body: unknown, headers: Record<string, string> = {}) =>
   request(baseUrl, 'POST', '/api/activity-results/tasks', { tenant, body, headers });
+
+export const BATCH_PATH = '/api/activity-results/tasks/batch';
+
+/** A batch of events as a JSON array. */
+export const postBatch = (baseUrl: string, tenant: TestTenant, events: unknown[], headers: Record<string, string> = {}) =>
+  request(baseUrl, 'POST', BATCH_PATH, { tenant, body: events, headers });
 
 /** Writes a request as it is over a plain socket, for requests fetch will not make; returns the status.
  * The request should say `Connection: close`: the answer is read until the server closes. */
