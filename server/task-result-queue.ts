@@ -4,7 +4,7 @@ import { Queue, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from '../config/logger';
 import { DomainError } from '../domain/errors';
-import { QUEUES, TASK_RESULT_ATTEMPTS, type TaskResultJobData, type TaskResultJobResult } from '../domain/jobs';
+import { JOB_NAMES, JOB_OPTIONS, QUEUES, type TaskResultJobData, type TaskResultJobResult } from '../domain/jobs';
 import { serviceUnavailable } from './http-errors';
 import { JobWaiter, type Finished } from './job-waiter';
 import { RedisTimeout, isRedisUnavailable, logRedisErrors } from './redis-errors';
@@ -12,7 +12,7 @@ import { RedisTimeout, isRedisUnavailable, logRedisErrors } from './redis-errors
 export interface TaskResultQueueOptions {
   readonly redisUrl: string;
   readonly prefix: string;
-  /** First retry delay; later ones double, with jitter. */
+  /** First retry delay, the job contract's unless given (tests shorten it); later ones double, with jitter. */
   readonly retryDelayMs?: number;
   readonly redisTimeoutMs?: number;
   readonly logger: Logger;
@@ -40,7 +40,7 @@ export interface AddOptions {
   readonly keyed: boolean;
 }
 
-const DAY_SECONDS = 24 * 3600;
+const TASK_RESULT = JOB_OPTIONS[JOB_NAMES.taskResult];
 
 /** The name of the connection on which the web reads the queue's events for requests that wait. */
 export const waiterConnectionName = (prefix: string) => `${prefix}:${QUEUES.activityResults}:waiter`;
@@ -67,16 +67,9 @@ export class TaskResultQueue {
   }
 
   /** Adds the job unless one with this id exists already (then the add is a no-op, checked when keyed). */
-  async add(name: string, data: TaskResultJobData, jobId: string, { keyed }: AddOptions): Promise<void> {
-    await this.redis(
-      this.queue.add(name, data, {
-        jobId,
-        attempts: TASK_RESULT_ATTEMPTS,
-        backoff: { type: 'exponential', delay: this.options.retryDelayMs ?? 4_000, jitter: 0.5 },
-        removeOnComplete: { age: DAY_SECONDS },
-        removeOnFail: { age: 14 * DAY_SECONDS },
-      }),
-    );
+  async add(data: TaskResultJobData, jobId: string, { keyed }: AddOptions): Promise<void> {
+    const backoff = { ...TASK_RESULT.backoff, delay: this.options.retryDelayMs ?? TASK_RESULT.backoff.delay };
+    await this.redis(this.queue.add(JOB_NAMES.taskResult, data, { ...TASK_RESULT, backoff, jobId }));
     if (keyed) await this.assertNotReused(jobId, data.fingerprint);
   }
 
@@ -91,8 +84,8 @@ export class TaskResultQueue {
   }
 
   /** Adds the job as `add` does and waits up to `timeoutMs` for its outcome (undefined if none yet). */
-  addAndWait(name: string, data: TaskResultJobData, jobId: string, options: AddOptions, timeoutMs: number): Promise<Finished | undefined> {
-    return this.redis(this.waiter.wait(jobId, timeoutMs, () => this.add(name, data, jobId, options)), timeoutMs + this.timeoutMs);
+  addAndWait(data: TaskResultJobData, jobId: string, options: AddOptions, timeoutMs: number): Promise<Finished | undefined> {
+    return this.redis(this.waiter.wait(jobId, timeoutMs, () => this.add(data, jobId, options)), timeoutMs + this.timeoutMs);
   }
 
   /** Waits up to `timeoutMs` for the outcome of a job that exists already. */

@@ -105,7 +105,7 @@ describe('what the API acknowledges', () => {
       await redis.hset(key, 'data', JSON.stringify({ ...data, body: data.body.replace('store-001', 'store-666') }));
       const other = taskResultJobId(tenant.tenantId, 'f'.repeat(64));
       await redis.hset(`${stack.prefix}:activity-results:${other}`, 'data', JSON.stringify({ ...data, tenantId: forged.tenantId }));
-      await stack.web.taskResults.add('forged tenant', { ...data, tenantId: forged.tenantId }, other, { keyed: false });
+      await stack.web.taskResults.add({ ...data, tenantId: forged.tenantId }, other, { keyed: false });
     } finally {
       redis.disconnect();
     }

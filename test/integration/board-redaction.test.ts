@@ -75,7 +75,7 @@ describe('Bull Board redaction', () => {
     });
     for (const [queued, id] of [[JSON.stringify(body), 'a'], [body, 'b']] as const) {
       const jobId = `tr-${tenant.tenantId}-f${id.repeat(40)}`;
-      await stack.web.taskResults.add('task-result · text body', { tenantId: tenant.tenantId, fingerprint: id.repeat(64), body: queued, receivedAt: new Date().toISOString() }, jobId, { keyed: false });
+      await stack.web.taskResults.add({ tenantId: tenant.tenantId, fingerprint: id.repeat(64), body: queued, receivedAt: new Date().toISOString() }, jobId, { keyed: false });
       const inList = await listed('waiting', jobId);
       const own = (await board(`/api/queues/activity-results/${jobId}`)).body.job;
       for (const job of [inList, own]) {

@@ -91,7 +91,7 @@ describe('GET /metrics', () => {
     const failedId = await queueInvalidJob(stack, tenant.tenantId);
     await eventually(async () => ((await stack.web.taskResults.getJob(failedId))?.finishedOn ? true : undefined));
     await stack.stopWorkers();
-    await stack.web.taskResults.add('task-result · waiting', { tenantId: tenant.tenantId, fingerprint: '1'.repeat(64), body: '{}', receivedAt: new Date().toISOString() }, `tr-${tenant.tenantId}-f${'1'.repeat(40)}`, { keyed: false });
+    await stack.web.taskResults.add({ tenantId: tenant.tenantId, fingerprint: '1'.repeat(64), body: '{}', receivedAt: new Date().toISOString() }, `tr-${tenant.tenantId}-f${'1'.repeat(40)}`, { keyed: false });
 
     const text = await metrics();
     const line = (series: string) => text.split('\n').find((l) => l.startsWith(`${series} `));

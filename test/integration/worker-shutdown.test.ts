@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Transaction } from 'sequelize';
 import { eventFingerprint } from '../../domain/task-result-event';
-import { taskResultJobId, taskResultJobName } from '../../domain/jobs';
+import { taskResultJobId } from '../../domain/jobs';
 import { parseTaskResult } from '../../domain/schemas/task-result';
 import { Activity, ActivityResult, Commerce } from '../../models';
 import { TaskResultQueue } from '../../server/task-result-queue';
@@ -45,7 +45,7 @@ describe('worker process shutdown', function () {
     const fingerprint = eventFingerprint(event);
     const jobId = taskResultJobId(tenant.tenantId, fingerprint);
     const data = { tenantId: tenant.tenantId, fingerprint, body: JSON.stringify(body), receivedAt: new Date().toISOString(), requestId: 'req-shutdown-1' };
-    await queue.add(taskResultJobName(tenant.tenantId, event), data, jobId, { keyed: false });
+    await queue.add(data, jobId, { keyed: false });
     return { jobId, activityId: activity.id };
   }
 
