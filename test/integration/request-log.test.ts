@@ -1,22 +1,9 @@
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
-import pino from 'pino';
 import { createTenant, seedEvent } from '../support/fixtures';
 import { postResult, request } from '../support/http';
+import { capturingLogger } from '../support/logs';
 import { startStack, type Stack } from '../support/stack';
 import { waitFor } from '../support/wait';
-
-/** A pino logger whose lines the test can read, as a log collector would receive them. */
-function capturingLogger() {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info' }, stream), lines };
-}
 
 describe('request log', () => {
   let stack: Stack;
