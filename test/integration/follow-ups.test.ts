@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Op } from 'sequelize';
-import { FOLLOW_UP_RECONCILER, followUpJobId, type FollowUpJobData } from '../../domain/jobs';
+import { FOLLOW_UP_RECONCILER, JOB_NAMES, followUpJobId, type FollowUpJobData } from '../../domain/jobs';
 import { Activity, ActivityResult, Commerce, FollowUp } from '../../models';
 import { openFollowUpQueue, type FollowUpQueueHandle } from '../../server/follow-up-queue';
 import { followUpProcessor } from '../../workers/processors/follow-up';
@@ -9,7 +9,7 @@ import { REDIS_URL } from '../support/env';
 import { createTenant, seedEvent, type TestTenant } from '../support/fixtures';
 import { postResult, request } from '../support/http';
 import { deleteKeys, silentLogger, startStack, type Stack, type StackOptions } from '../support/stack';
-import { sleep, waitFor } from '../support/wait';
+import { waitFor } from '../support/wait';
 
 const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
@@ -56,6 +56,11 @@ describe('follow-ups from future_scheduled_at', () => {
   const followUpActivities = () => Activity.findAll({ where: { tenantId: tenant.tenantId, sourceResultId: { [Op.ne]: null } } });
   const followUpOf = (resultId: string) => Activity.findOne({ where: { sourceResultId: resultId } });
   const rowsOf = (resultId: string) => FollowUp.findAll({ where: { resultId }, order: [['createdAt', 'ASC']] });
+  /** Follow-up timers that may still fire (the reconciler's own job aside): with none, nothing more will. */
+  const pendingTimers = async () =>
+    (await followUps.queue.getJobs(['waiting', 'delayed', 'active', 'prioritized'])).filter((job) => job.name !== JOB_NAMES.reconcileFollowUps).map((job) => job.id);
+  const timerDone = (followUpId: string) =>
+    waitFor('the follow-up job to complete', async () => (await followUps.queue.getJobState(followUpJobId(followUpId))) === 'completed');
 
   it('fires once at its due time and not before, as a READY task for the same commerce, linked to its parent', async () => {
     await start();
@@ -72,11 +77,8 @@ describe('follow-ups from future_scheduled_at', () => {
     expect(job.name).to.equal('follow-up');
     expect(job.timestamp + job.delay).to.be.within(Date.parse(due), Date.parse(due) + 250);
 
-    await sleep(Date.parse(due) - Date.now() - 400);
-    expect(await followUpOf(result.id), 'nothing before the due time').to.equal(null);
-
     const created = await waitFor('the follow-up activity', () => followUpOf(result.id));
-    expect(created.createdAt.getTime()).to.be.at.least(Date.parse(due));
+    expect(created.createdAt.getTime(), 'nothing before the due time').to.be.at.least(Date.parse(due));
     const parent = (await Activity.findByPk(parentId))!;
     expect(parent.status).to.equal('FAILED');
     expect(created).to.deep.include({ tenantId: tenant.tenantId, commerceId: parent.commerceId, type: 'TASK', status: 'READY', parentActivityId: parentId, sourceResultId: result.id });
@@ -84,7 +86,8 @@ describe('follow-ups from future_scheduled_at', () => {
     await row.reload();
     expect(row).to.deep.include({ state: 'CREATED', activityId: created.id });
 
-    await sleep(500);
+    await timerDone(row.id);
+    expect(await pendingTimers()).to.deep.equal([]);
     expect(await followUpActivities()).to.have.length(1);
     const view = await request(stack.baseUrl, 'GET', `/api/activities/${created.id}`, { tenant });
     expect(view.status).to.equal(200);
@@ -124,11 +127,11 @@ describe('follow-ups from future_scheduled_at', () => {
     expect(await followUps.queue.getJob(followUpJobId(old.id)), 'the old timer is removed').to.equal(undefined);
     expect(await followUps.queue.getJobState(followUpJobId(current.id))).to.equal('delayed');
 
-    await sleep(Date.parse(newDue) - Date.now() - 400);
-    expect(await followUpOf(result.id), 'nothing at the old time').to.equal(null);
     const created = await waitFor('the follow-up at the new time', () => followUpOf(result.id));
     expect(created.scheduledAt?.toISOString()).to.equal(newDue);
-    await sleep(300);
+    expect(created.createdAt.getTime(), 'nothing at the old time').to.be.at.least(Date.parse(newDue));
+    await timerDone(current.id);
+    expect(await pendingTimers()).to.deep.equal([]);
     expect(await followUpActivities()).to.have.length(1);
   });
 
@@ -140,7 +143,7 @@ describe('follow-ups from future_scheduled_at', () => {
     const rows = await rowsOf(result.id);
     expect(rows.map((r) => r.state)).to.deep.equal(['SUPERSEDED']);
     expect(await followUps.queue.getJob(followUpJobId(rows[0].id))).to.equal(undefined);
-    await sleep(Date.parse(due) - Date.now() + 700);
+    expect(await pendingTimers(), 'no timer left to fire').to.deep.equal([]);
     expect(await followUpActivities()).to.have.length(0);
   });
 
@@ -154,7 +157,7 @@ describe('follow-ups from future_scheduled_at', () => {
     const rows = await rowsOf(result.id);
     expect(rows.map((r) => r.state)).to.deep.equal(['SUPERSEDED']);
     expect(await followUps.queue.getJob(followUpJobId(rows[0].id))).to.equal(undefined);
-    await sleep(Date.parse(due) - Date.now() + 700);
+    expect(await pendingTimers(), 'no timer left to fire').to.deep.equal([]);
     expect(await followUpActivities()).to.have.length(0);
   });
 
