@@ -8,7 +8,7 @@ import { count, sequelize } from '../support/db';
 import { REDIS_URL } from '../support/env';
 import { createTenant, minutesAfter, seedEvent, type TestTenant } from '../support/fixtures';
 import { postResult, request } from '../support/http';
-import { startStack, type Stack } from '../support/stack';
+import { startStackWithTenant, type Stack } from '../support/stack';
 import { eventually } from '../support/wait';
 
 const T0 = '2025-01-16T14:30:00.000Z';
@@ -22,10 +22,7 @@ describe('what the API acknowledges', () => {
   let stack: Stack;
   let tenant: TestTenant;
 
-  beforeEach(async () => {
-    stack = await startStack();
-    tenant = await createTenant();
-  });
+  beforeEach(async () => ({ stack, tenant } = await startStackWithTenant()));
   afterEach(() => stack.close());
 
   for (const mode of ['sync', 'async'] as const) {

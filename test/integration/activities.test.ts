@@ -1,18 +1,15 @@
 import { expect } from 'chai';
 import { Commerce } from '../../models';
 import { count } from '../support/db';
-import { createTenant, seedEvent, type TestTenant } from '../support/fixtures';
+import { seedEvent, type TestTenant } from '../support/fixtures';
 import { postResult, request } from '../support/http';
-import { startStack, type Stack } from '../support/stack';
+import { startStackWithTenant, type Stack } from '../support/stack';
 
 describe('/api/activities', () => {
   let stack: Stack;
   let tenant: TestTenant;
 
-  beforeEach(async () => {
-    stack = await startStack();
-    tenant = await createTenant();
-  });
+  beforeEach(async () => ({ stack, tenant } = await startStackWithTenant()));
   afterEach(() => stack.close());
 
   const create = (body: unknown) => request(stack.baseUrl, 'POST', '/api/activities/tasks', { tenant, body });

@@ -1,18 +1,15 @@
 import { expect } from 'chai';
 import { ApiKey, FollowUp, TaskResultType, Tenant } from '../../models';
 import { admin } from '../support/admin-cli';
-import { createTenant, seedEvent, type TestTenant } from '../support/fixtures';
+import { seedEvent, type TestTenant } from '../support/fixtures';
 import { postResult, request } from '../support/http';
-import { startStack, type Stack } from '../support/stack';
+import { startStack, startStackWithTenant, type Stack } from '../support/stack';
 
 describe('admin CLI: result-type:add', () => {
   let stack: Stack;
   let tenant: TestTenant;
 
-  beforeEach(async () => {
-    stack = await startStack();
-    tenant = await createTenant();
-  });
+  beforeEach(async () => ({ stack, tenant } = await startStackWithTenant()));
   afterEach(() => stack.close());
 
   it('adds result types that the API then enforces, follow-up date included', async () => {

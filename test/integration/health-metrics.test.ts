@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { Sequelize } from 'sequelize';
 import { TcpProxy } from '../../harness/tcp-proxy';
-import { createTenant, seedEvent, type TestTenant } from '../support/fixtures';
+import { seedEvent, type TestTenant } from '../support/fixtures';
 import { postResult, request } from '../support/http';
 import { queueInvalidJob } from '../support/board';
 import { eventually } from '../support/wait';
-import { startStack, type Stack } from '../support/stack';
+import { startStack, startStackWithTenant, type Stack } from '../support/stack';
 import { REDIS_URL } from '../support/env';
 
 // Nothing listens on port 1: connections are refused at once.
@@ -63,10 +63,7 @@ describe('GET /metrics', () => {
   let stack: Stack;
   let tenant: TestTenant;
 
-  beforeEach(async () => {
-    stack = await startStack();
-    tenant = await createTenant();
-  });
+  beforeEach(async () => ({ stack, tenant } = await startStackWithTenant()));
   afterEach(async () => {
     await stack.close();
     await proxy?.stop();

@@ -1,18 +1,15 @@
 import { expect } from 'chai';
 import { Activity, ActivityResult, ActivityResultEvent, Commerce } from '../../models';
 import { count } from '../support/db';
-import { createTenant, minutesAfter, seedEvent, type TestTenant } from '../support/fixtures';
+import { minutesAfter, seedEvent, type TestTenant } from '../support/fixtures';
 import { postResult, request } from '../support/http';
-import { startStack, type Stack } from '../support/stack';
+import { startStackWithTenant, type Stack } from '../support/stack';
 
 describe('POST /api/activity-results/tasks', () => {
   let stack: Stack;
   let tenant: TestTenant;
 
-  beforeEach(async () => {
-    stack = await startStack();
-    tenant = await createTenant();
-  });
+  beforeEach(async () => ({ stack, tenant } = await startStackWithTenant()));
   afterEach(() => stack.close());
 
   async function createActivity(providerActivityId?: string, commerce = 'store-001'): Promise<string> {

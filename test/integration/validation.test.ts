@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { count } from '../support/db';
-import { createTenant, seedEvent, type TestTenant } from '../support/fixtures';
+import { seedEvent, type TestTenant } from '../support/fixtures';
 import { rawRequest, request } from '../support/http';
-import { startStack, type Stack } from '../support/stack';
+import { startStackWithTenant, type Stack } from '../support/stack';
 import { TaskResultType } from '../../models';
 
 const longString = (n: number) => 'x'.repeat(n);
@@ -51,10 +51,7 @@ describe('validation of POST /api/activity-results/tasks', () => {
   let stack: Stack;
   let tenant: TestTenant;
 
-  beforeEach(async () => {
-    stack = await startStack();
-    tenant = await createTenant();
-  });
+  beforeEach(async () => ({ stack, tenant } = await startStackWithTenant()));
   afterEach(() => stack.close());
 
   const post = (body: unknown) => request(stack.baseUrl, 'POST', '/api/activity-results/tasks', { tenant, body });
