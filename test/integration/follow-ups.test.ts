@@ -215,6 +215,23 @@ describe('follow-ups from future_scheduled_at', () => {
     expect(await count('activities', 'source_result_id IS NOT NULL')).to.equal(1);
   });
 
+  it('runs a job queued under the old board text as its name, and fails one of no kind at once', async () => {
+    await start();
+    const result = await post(event(inMs(60 * 60_000)));
+    const [row] = await rowsOf(result.id);
+    const data: FollowUpJobData = { tenantId: tenant.tenantId, followUpId: row.id, commerceExternalId: 'store-001', scheduledAt: row.scheduledAt.toISOString() };
+    await followUps.queue.remove(followUpJobId(row.id));
+    const oldName = `follow-up · tenant ${tenant.tenantId.slice(0, 8)} · commerce store-001 · due ${data.scheduledAt}`;
+    await followUps.queue.add(oldName, data, { jobId: followUpJobId(row.id) });
+    expect((await waitFor('the follow-up activity', () => followUpOf(result.id))).sourceResultId).to.equal(result.id);
+
+    const junk = await followUps.queue.add('send-email', {}, { attempts: 3 });
+    await waitFor('the unknown job to fail', async () => (await followUps.queue.getJobState(junk.id!)) === 'failed');
+    const failed = (await followUps.queue.getJob(junk.id!))!;
+    expect(failed.failedReason).to.match(/^JOB_DATA_INVALID: .*"send-email"/);
+    expect(failed.attemptsMade, 'not retried').to.equal(1);
+  });
+
   it('keeps the result\'s future_scheduled_at as sent on the result body', async () => {
     await start();
     const due = inMs(60 * 60_000);
