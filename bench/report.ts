@@ -107,7 +107,14 @@ export function formatTable(rows: readonly Row[]): string {
     ['figure', 'service', 'reference', 'ratio', 'target', 'pass'],
     ...rows.map((r) => {
       const d = digits.get(r.figure) ?? 1;
-      return [r.figure, num(r.service, d), num(r.reference, d), num(r.ratio, 2), r.target || '-', r.pass === null ? '-' : r.pass ? 'yes' : 'NO'];
+      return [
+        r.figure,
+        num(r.service, d),
+        num(r.reference, d),
+        num(r.ratio, 2),
+        r.target || '-',
+        r.pass === null ? '-' : r.pass ? 'yes' : 'NO',
+      ];
     }),
   ];
   const widths = cells[0].map((_, i) => Math.max(...cells.map((row) => row[i].length)));

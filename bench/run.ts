@@ -14,7 +14,16 @@ import { countRows, createDatabase, databaseUrlFor, deletePrefix, dropDatabase, 
 import { Tool } from '../harness/tool';
 import { EventStream, runPhase, type PhaseFigures } from './load';
 import { FLAGS, loadOptions, type BenchOptions, type TargetName } from './options';
-import { compare, formatDetails, formatRoundRatios, formatTable, writeResults, type ProcessCpu, type Runs, type TargetFigures } from './report';
+import {
+  compare,
+  formatDetails,
+  formatRoundRatios,
+  formatTable,
+  writeResults,
+  type ProcessCpu,
+  type Runs,
+  type TargetFigures,
+} from './report';
 import { START, type StartedTarget } from './targets';
 
 const tool = new Tool('bench');
@@ -184,7 +193,12 @@ async function main(): Promise<number> {
   const file = writeResults(options.resultsDir, stamp, {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryMb: Math.round(os.totalmem() / 2 ** 20), node: process.version },
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      memoryMb: Math.round(os.totalmem() / 2 ** 20),
+      node: process.version,
+    },
     settings: { rounds, durationS, warmupS, connections, standaloneKeys, activities, workerConcurrency, syncWaitMs },
     targets: runs,
     comparison: rows,

@@ -35,13 +35,27 @@ export interface StartedTarget {
 
 function childEnv(ctx: TargetContext, port: number): NodeJS.ProcessEnv {
   const { redisUrl, syncWaitMs, workerConcurrency } = ctx.options;
-  return serviceEnv({ databaseUrl: ctx.databaseUrl, redisUrl, port, queuePrefix: ctx.queuePrefix, syncWaitMs, workerConcurrency, logLevel: 'warn' });
+  return serviceEnv({
+    databaseUrl: ctx.databaseUrl,
+    redisUrl,
+    port,
+    queuePrefix: ctx.queuePrefix,
+    syncWaitMs,
+    workerConcurrency,
+    logLevel: 'warn',
+  });
 }
 
 /** Node's options for a Procfile process (`web: node --flag dist/...`): the service runs as deployed. */
 export function procfileNodeArgs(process: string): string[] {
-  const line = readFileSync(path.join(DIST, '..', 'Procfile'), 'utf8').split('\n').find((l) => l.startsWith(`${process}:`));
-  const words = line?.slice(process.length + 1).trim().split(/\s+/) ?? [];
+  const line = readFileSync(path.join(DIST, '..', 'Procfile'), 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${process}:`));
+  const words =
+    line
+      ?.slice(process.length + 1)
+      .trim()
+      .split(/\s+/) ?? [];
   if (words[0] !== 'node') throw new Error(`the Procfile has no "${process}: node ..." line`);
   return words.slice(1, -1);
 }
@@ -70,7 +84,10 @@ async function startPair(ctx: TargetContext, scripts: Scripts, env: NodeJS.Proce
 /** Standalone keys and activities, shuffled so every stretch of the load mixes both. */
 function mixKeys(runId: string, standalone: number, activityIds: readonly string[]): EventKey[] {
   const keys: EventKey[] = [
-    ...Array.from({ length: standalone }, (_, i) => ({ provider_activity_id: `${TAG}-${runId}-k${i}`, commerce_external_id: commerceOf(i, TAG) })),
+    ...Array.from({ length: standalone }, (_, i) => ({
+      provider_activity_id: `${TAG}-${runId}-k${i}`,
+      commerce_external_id: commerceOf(i, TAG),
+    })),
     ...activityIds.map((id, j) => ({ activity_id: id, commerce_external_id: commerceOf(j, TAG) })),
   ];
   for (let i = keys.length - 1; i > 0; i--) {
@@ -104,7 +121,10 @@ async function startService(ctx: TargetContext): Promise<StartedTarget> {
     worker: { script: path.join(DIST, 'workers', 'index.js'), nodeArgs: procfileNodeArgs('worker') },
   };
   for (const { script } of Object.values(scripts)) {
-    if (!existsSync(script)) throw new Error(`${path.relative(DIST, script)} is not built: is the service there yet? (BENCH_TARGETS=reference runs the reference alone)`);
+    if (!existsSync(script))
+      throw new Error(
+        `${path.relative(DIST, script)} is not built: is the service there yet? (BENCH_TARGETS=reference runs the reference alone)`,
+      );
   }
   const env = childEnv(ctx, await freePort());
   const { key } = await provisionTenant(env, `${TAG} ${ctx.runId}`);

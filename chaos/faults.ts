@@ -47,7 +47,10 @@ export class WorkerFleet {
 }
 
 /** Kills a worker every `everyMs` until `done()` says so and at least `minKills` have happened. */
-export async function killWorkers(fleet: WorkerFleet, input: { everyMs: number; minKills: number; restartDelayMs: number; done: () => boolean }): Promise<void> {
+export async function killWorkers(
+  fleet: WorkerFleet,
+  input: { everyMs: number; minKills: number; restartDelayMs: number; done: () => boolean },
+): Promise<void> {
   while (!input.done() || fleet.kills < input.minKills) {
     await sleep(input.everyMs * (0.75 + Math.random() / 2));
     fleet.assertAlive();
@@ -69,7 +72,10 @@ export async function postgresOutage(adminUrl: string, database: string, ms: num
   await allowConnections(adminUrl, database, false);
   try {
     const { rows } = await withAdmin(adminUrl, (client) =>
-      client.query('SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]),
+      client.query(
+        'SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [database],
+      ),
     );
     await sleep(ms);
     return rows[0].n as number;

@@ -96,7 +96,9 @@ export function buildHostileCases(input: HostileInput): HostileCase[] {
   for (const field of STRING_FIELDS) {
     const strings = [...INJECTIONS.map((s) => [`injection ${JSON.stringify(s).slice(0, 30)}`, s] as const), ...UNICODE];
     for (const [what, s] of strings) {
-      task(`${what} in ${field}`, (body) => (field === 'raw_payload.key' ? setPath(body, 'raw_payload', { [s]: 'value' }) : setPath(body, field, s)));
+      task(`${what} in ${field}`, (body) =>
+        field === 'raw_payload.key' ? setPath(body, 'raw_payload', { [s]: 'value' }) : setPath(body, field, s),
+      );
     }
   }
   for (const field of TYPE_FIELDS) {
@@ -114,7 +116,11 @@ export function buildHostileCases(input: HostileInput): HostileCase[] {
     const raw = Buffer.concat([Buffer.from(`${before}hostile `), Buffer.from(bytes), Buffer.from(after)]);
     // Decoded as the service decodes it, replacement characters and all: that is the event it may store.
     const decoded = JSON.parse(new TextDecoder().decode(raw)) as Record<string, unknown>;
-    cases.push({ name: `invalid UTF-8: ${what}`, request: { method: 'POST', path: TASKS_PATH, headers: json, body: raw }, event: asEvent(i, what, decoded) });
+    cases.push({
+      name: `invalid UTF-8: ${what}`,
+      request: { method: 'POST', path: TASKS_PATH, headers: json, body: raw },
+      event: asEvent(i, what, decoded),
+    });
   }
 
   // Sizes: at and past every limit.
@@ -126,15 +132,27 @@ export function buildHostileCases(input: HostileInput): HostileCase[] {
   task('commerce_external_id of 500 kB', (b) => setPath(b, 'commerce_external_id', 'c'.repeat(500_000)));
   task('raw_payload string of 900 kB', (b) => setPath(b, 'raw_payload', { big: 'r'.repeat(900_000) }));
   task('payload array of 100000 numbers', (b) => setPath(b, 'task_result.payload', { list: Array.from({ length: 100_000 }, (_, k) => k) }));
-  task('payload of 10000 keys', (b) => setPath(b, 'task_result.payload', Object.fromEntries(Array.from({ length: 10_000 }, (_, k) => [`k${k}`, k]))));
-  task('20000 unknown top-level fields', (b) => Object.assign(b, Object.fromEntries(Array.from({ length: 20_000 }, (_, k) => [`f${k}`, k]))));
+  task('payload of 10000 keys', (b) =>
+    setPath(b, 'task_result.payload', Object.fromEntries(Array.from({ length: 10_000 }, (_, k) => [`k${k}`, k]))),
+  );
+  task('20000 unknown top-level fields', (b) =>
+    Object.assign(b, Object.fromEntries(Array.from({ length: 20_000 }, (_, k) => [`f${k}`, k]))),
+  );
   rawTask('body of 2 MB', JSON.stringify({ ...base().body, pad: 'x'.repeat(2_000_000) }));
 
-  task('100000 unknown top-level fields', (b) => Object.assign(b, Object.fromEntries(Array.from({ length: 100_000 }, (_, k) => [k.toString(36), 1]))));
+  task('100000 unknown top-level fields', (b) =>
+    Object.assign(b, Object.fromEntries(Array.from({ length: 100_000 }, (_, k) => [k.toString(36), 1]))),
+  );
   rawTask('__proto__ at the top level', JSON.stringify(base().body).replace(/}$/, ',"__proto__":{"status":"COMPLETED"}}'));
 
   // Dates PostgreSQL cannot store, that the calendar does not have, or that are implausible.
-  for (const date of ['0000-01-01T00:00:00Z', '0001-01-01T00:00:00+00:01', '2025-02-31T10:00:00Z', '2025-01-16T24:00:00Z', '1969-12-31T23:59:59Z']) {
+  for (const date of [
+    '0000-01-01T00:00:00Z',
+    '0001-01-01T00:00:00+00:01',
+    '2025-02-31T10:00:00Z',
+    '2025-01-16T24:00:00Z',
+    '1969-12-31T23:59:59Z',
+  ]) {
     task(`occurred_at ${date}`, (b) => setPath(b, 'occurred_at', date));
   }
   task('future_scheduled_at in year 10000', (b) => setPath(b, 'task_result.future_scheduled_at', '9999-12-31T23:00:00-05:00'));
@@ -147,8 +165,20 @@ export function buildHostileCases(input: HostileInput): HostileCase[] {
   }
 
   // Depth: at and past the limit, and far past it.
-  task('raw_payload 32 levels deep', (b) => setPath(b, 'raw_payload', nested(31, 'leaf', (v) => ({ a: v }))));
-  task('raw_payload 33 levels deep', (b) => setPath(b, 'raw_payload', nested(32, 'leaf', (v) => ({ a: v }))));
+  task('raw_payload 32 levels deep', (b) =>
+    setPath(
+      b,
+      'raw_payload',
+      nested(31, 'leaf', (v) => ({ a: v })),
+    ),
+  );
+  task('raw_payload 33 levels deep', (b) =>
+    setPath(
+      b,
+      'raw_payload',
+      nested(32, 'leaf', (v) => ({ a: v })),
+    ),
+  );
   task('payload 33 levels deep in arrays', (b) => setPath(b, 'task_result.payload', { a: nested(32, 1, (v) => [v]) }));
   for (const depth of [1_000, 100_000]) {
     const { body } = base();
@@ -161,7 +191,17 @@ export function buildHostileCases(input: HostileInput): HostileCase[] {
 
   // Media types and encodings.
   const valid = () => JSON.stringify(base().body);
-  for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16', 'application/json; charset=iso-8859-1', 'application/vnd.api+json', 'application/json, text/plain', '*/*', '']) {
+  for (const type of [
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    'application/json; charset=utf-16',
+    'application/json; charset=iso-8859-1',
+    'application/vnd.api+json',
+    'application/json, text/plain',
+    '*/*',
+    '',
+  ]) {
     rawTask(`content-type ${JSON.stringify(type)}`, valid(), { ...auth, 'content-type': type });
   }
   for (const encoding of ['gzip', 'deflate', 'br', 'compress', 'gzip, gzip', 'identity, gzip']) {
@@ -185,10 +225,18 @@ export function buildHostileCases(input: HostileInput): HostileCase[] {
     task(`x-request-id ${JSON.stringify(s).slice(0, 30)}`, () => {}, { 'x-request-id': s });
     task(`prefer ${JSON.stringify(s).slice(0, 30)}`, () => {}, { prefer: s });
     rawTask(`x-api-key ${JSON.stringify(s).slice(0, 30)}`, valid(), { 'content-type': 'application/json', 'x-api-key': s });
-    rawTask(`bearer ${JSON.stringify(s).slice(0, 30)}`, valid(), { 'content-type': 'application/json', authorization: `Bearer ${s}`, 'x-tenant-id': input.tenantId });
+    rawTask(`bearer ${JSON.stringify(s).slice(0, 30)}`, valid(), {
+      'content-type': 'application/json',
+      authorization: `Bearer ${s}`,
+      'x-tenant-id': input.tenantId,
+    });
   }
   task('idempotency key of 256 characters', () => {}, { 'idempotency-key': 'k'.repeat(256) });
-  rawTask('bearer key of 8000 characters', valid(), { 'content-type': 'application/json', authorization: `Bearer ${'k'.repeat(8000)}`, 'x-tenant-id': input.tenantId });
+  rawTask('bearer key of 8000 characters', valid(), {
+    'content-type': 'application/json',
+    authorization: `Bearer ${'k'.repeat(8000)}`,
+    'x-tenant-id': input.tenantId,
+  });
   rawTask('basic authorization', valid(), { 'content-type': 'application/json', authorization: 'Basic YWRtaW46YWRtaW4=' });
   rawTask('bearer without a key', valid(), { 'content-type': 'application/json', authorization: 'Bearer', 'x-tenant-id': input.tenantId });
   rawTask('no credentials', valid(), { 'content-type': 'application/json' });
@@ -201,20 +249,37 @@ export function buildHostileCases(input: HostileInput): HostileCase[] {
     get(`job id ${JSON.stringify(s).slice(0, 30)}`, `/api/activity-results/jobs/${e}`);
     get(`activity id ${JSON.stringify(s).slice(0, 30)}`, `/api/activities/${e}`);
   }
-  for (const path of ['/api/activity-results/%E0%A4%A', '/api/activity-results/jobs/%ZZ', '/api/activities/%', '/api/activity-results/%00', '/api/activity-results/..%2F..%2Fetc%2Fpasswd', `/api/activity-results/${'a'.repeat(10_000)}`, `/api/activities/${'%F0%9F%98%80'.repeat(500)}`]) {
+  for (const path of [
+    '/api/activity-results/%E0%A4%A',
+    '/api/activity-results/jobs/%ZZ',
+    '/api/activities/%',
+    '/api/activity-results/%00',
+    '/api/activity-results/..%2F..%2Fetc%2Fpasswd',
+    `/api/activity-results/${'a'.repeat(10_000)}`,
+    `/api/activities/${'%F0%9F%98%80'.repeat(500)}`,
+  ]) {
     get(`path ${path.slice(0, 40)}`, path);
   }
   for (const scheduledAt of ['0000-01-01T00:00:00Z', '2025-02-30T00:00:00Z']) {
     const body = { commerce_external_id: `chaos-h${n++ % 5}`, scheduled_at: scheduledAt };
-    cases.push({ name: `new activity scheduled at ${scheduledAt}`, request: { method: 'POST', path: '/api/activities/tasks', headers: json, body: JSON.stringify(body) } });
+    cases.push({
+      name: `new activity scheduled at ${scheduledAt}`,
+      request: { method: 'POST', path: '/api/activities/tasks', headers: json, body: JSON.stringify(body) },
+    });
   }
   for (const method of ['PUT', 'DELETE', 'PATCH', 'OPTIONS']) {
-    cases.push({ name: `${method} tasks`, request: { method, path: TASKS_PATH, headers: json, body: method === 'OPTIONS' ? undefined : valid() } });
+    cases.push({
+      name: `${method} tasks`,
+      request: { method, path: TASKS_PATH, headers: json, body: method === 'OPTIONS' ? undefined : valid() },
+    });
   }
   for (const s of [...INJECTIONS.slice(0, 8), ...UNICODE.map(([, u]) => u)]) {
     for (const field of ['commerce_external_id', 'provider_activity_id', 'channel', 'scheduled_at']) {
       const body = { commerce_external_id: `chaos-h${n++ % 5}`, [field]: field === 'provider_activity_id' ? `${s} ${n}` : s };
-      cases.push({ name: `new activity with ${JSON.stringify(s).slice(0, 20)} as ${field}`, request: { method: 'POST', path: '/api/activities/tasks', headers: json, body: JSON.stringify(body) } });
+      cases.push({
+        name: `new activity with ${JSON.stringify(s).slice(0, 20)} as ${field}`,
+        request: { method: 'POST', path: '/api/activities/tasks', headers: json, body: JSON.stringify(body) },
+      });
     }
   }
 
@@ -234,14 +299,30 @@ export function buildHostileCases(input: HostileInput): HostileCase[] {
   batch('batch as text/plain', `[${spoiled}]`, { 'content-type': 'text/plain' });
 
   // Broken HTTP, over a plain socket.
-  const rawHttp = (name: string, text: string) => cases.push({ name, request: { method: 'RAW', path: '', headers: {} }, raw: Buffer.from(text, 'latin1') });
+  const rawHttp = (name: string, text: string) =>
+    cases.push({ name, request: { method: 'RAW', path: '', headers: {} }, raw: Buffer.from(text, 'latin1') });
   rawHttp('garbage request line', 'GARBAGE / HTTP/1.1\r\n\r\n');
-  rawHttp('bad chunk size', `POST ${TASKS_PATH} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\nx-api-key: ${input.apiKey}\r\n\r\nZZZ\r\n{}\r\n0\r\n\r\n`);
-  rawHttp('both content-length and chunked', `POST ${TASKS_PATH} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\nx-api-key: ${input.apiKey}\r\n\r\n2\r\n{}\r\n0\r\n\r\n`);
+  rawHttp(
+    'bad chunk size',
+    `POST ${TASKS_PATH} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\nx-api-key: ${input.apiKey}\r\n\r\nZZZ\r\n{}\r\n0\r\n\r\n`,
+  );
+  rawHttp(
+    'both content-length and chunked',
+    `POST ${TASKS_PATH} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\nx-api-key: ${input.apiKey}\r\n\r\n2\r\n{}\r\n0\r\n\r\n`,
+  );
   rawHttp('header of 20 kB', `GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`);
-  rawHttp('body shorter than content-length', `POST ${TASKS_PATH} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 1000\r\nContent-Type: application/json\r\nx-api-key: ${input.apiKey}\r\n\r\n{"status":`);
-  rawHttp('JSON content type and no body', `POST ${TASKS_PATH} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nx-api-key: ${input.apiKey}\r\n\r\n`);
-  rawHttp('new activity without a body', `POST /api/activities/tasks HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nx-api-key: ${input.apiKey}\r\n\r\n`);
+  rawHttp(
+    'body shorter than content-length',
+    `POST ${TASKS_PATH} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 1000\r\nContent-Type: application/json\r\nx-api-key: ${input.apiKey}\r\n\r\n{"status":`,
+  );
+  rawHttp(
+    'JSON content type and no body',
+    `POST ${TASKS_PATH} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nx-api-key: ${input.apiKey}\r\n\r\n`,
+  );
+  rawHttp(
+    'new activity without a body',
+    `POST /api/activities/tasks HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nx-api-key: ${input.apiKey}\r\n\r\n`,
+  );
   rawHttp('NUL in a header', `GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Nul: a\u0000b\r\n\r\n`);
   return cases;
 }

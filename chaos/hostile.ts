@@ -53,7 +53,11 @@ export async function runHostile(
     byStatus[answer.status] = (byStatus[answer.status] ?? 0) + 1;
     if (answer.ms > slowest.ms) slowest = { name: hostile.name, ms: answer.ms };
     if (answer.status >= 500) serverErrors.push(`${hostile.name}: ${answer.status} ${answer.code ?? ''}`.trim());
-    const accepted = answer.status >= 200 && answer.status < 300 && hostile.request.method === 'POST' && hostile.request.path.endsWith('/activity-results/tasks');
+    const accepted =
+      answer.status >= 200 &&
+      answer.status < 300 &&
+      hostile.request.method === 'POST' &&
+      hostile.request.path.endsWith('/activity-results/tasks');
     if (hostile.event) options.ledger.settle(hostile.event, answer);
     else if (accepted) acceptedUnchecked.push(hostile.name);
   };
@@ -69,7 +73,8 @@ export async function runHostile(
       count(hostile.rival, answers[1]);
       const acknowledged = answers.filter((a) => a.status >= 200 && a.status < 300).length;
       const reused = answers.filter((a) => a.code === 'IDEMPOTENCY_KEY_REUSED').length;
-      if (acknowledged !== 1 || reused !== 1) raceViolations.push(`${hostile.name}: answered ${answers.map((a) => a.status).join(' and ')}`);
+      if (acknowledged !== 1 || reused !== 1)
+        raceViolations.push(`${hostile.name}: answered ${answers.map((a) => a.status).join(' and ')}`);
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, lane));

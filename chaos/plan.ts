@@ -75,7 +75,12 @@ export interface PlanInput {
 }
 
 export function planKeys(input: Pick<PlanInput, 'runId' | 'activities' | 'standaloneKeys'>): ChaosKey[] {
-  const keys: ChaosKey[] = input.activities.map((a) => ({ id: a.id, activityId: a.id, providerActivityId: a.providerActivityId, commerceExternalId: a.commerceExternalId }));
+  const keys: ChaosKey[] = input.activities.map((a) => ({
+    id: a.id,
+    activityId: a.id,
+    providerActivityId: a.providerActivityId,
+    commerceExternalId: a.commerceExternalId,
+  }));
   for (let i = 0; i < input.standaloneKeys; i++) {
     const providerActivityId = `chaos-${input.runId}-s${i}`;
     // Half on the activities' commerces, half on commerces nobody knows yet: those are created as
@@ -86,7 +91,14 @@ export function planKeys(input: Pick<PlanInput, 'runId' | 'activities' | 'standa
   return keys;
 }
 
-function eventBody(key: ChaosKey, seq: number, round: number, occurredAtMs: number, completed: boolean, random: () => number): Record<string, unknown> {
+function eventBody(
+  key: ChaosKey,
+  seq: number,
+  round: number,
+  occurredAtMs: number,
+  completed: boolean,
+  random: () => number,
+): Record<string, unknown> {
   // An activity is named by its id, by its provider id, or by both, as providers do.
   const pick = random();
   const target = !key.activityId
@@ -137,7 +149,8 @@ export function planDeliveries(input: PlanInput, keys: readonly ChaosKey[]): Del
     };
     const at = i + random() * window;
     positioned.push({ at, delivery: { event, async: random() < 0.5 } });
-    if (random() < input.duplicateShare) positioned.push({ at: at + random() * 2 * keys.length, delivery: { event, async: random() < 0.5 } });
+    if (random() < input.duplicateShare)
+      positioned.push({ at: at + random() * 2 * keys.length, delivery: { event, async: random() < 0.5 } });
   }
   return positioned.sort((a, b) => a.at - b.at).map((p) => p.delivery);
 }
@@ -149,7 +162,7 @@ export function planDeliveries(input: PlanInput, keys: readonly ChaosKey[]): Del
  */
 export function planSendings(deliveries: readonly Delivery[], runId: string, random: () => number): Sending[] {
   const sendings: Sending[] = [];
-  for (let i = 0; i < deliveries.length; ) {
+  for (let i = 0; i < deliveries.length;) {
     if (random() >= 0.025) {
       sendings.push(deliveries[i++]);
       continue;

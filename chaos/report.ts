@@ -75,8 +75,10 @@ export function judge(report: Omit<ChaosReport, 'pass' | 'failures'>): string[] 
   if (v.wrong > 0) failures.push(`${v.wrong} wrong final states`);
   const streamServerErrors = Object.values(report.stream.serverErrors).reduce((a, b) => a + b, 0);
   if (streamServerErrors > 0) failures.push(`${streamServerErrors} 5xx answers other than 503 to valid events`);
-  if (report.hostile.serverErrors.length > 0) failures.push(`${report.hostile.serverErrors.length} 5xx answers to malformed or hostile input`);
-  if (report.hostile.raceViolations.length > 0) failures.push(`${report.hostile.raceViolations.length} Idempotency-Key races not answered one 2xx and one 422`);
+  if (report.hostile.serverErrors.length > 0)
+    failures.push(`${report.hostile.serverErrors.length} 5xx answers to malformed or hostile input`);
+  if (report.hostile.raceViolations.length > 0)
+    failures.push(`${report.hostile.raceViolations.length} Idempotency-Key races not answered one 2xx and one 422`);
   if (report.stream.hung > 0) failures.push(`${report.stream.hung} requests hung past the client's timeout`);
   // Not the service's fault, but then the run proved nothing about Redis outages.
   if (report.faults.redisOutages.length > 0 && report.stream.refused503 === 0) failures.push('the Redis outage met no request');
@@ -103,7 +105,11 @@ export function formatReport(r: ChaosReport): string {
     line('hung requests', r.stream.hung),
     'faults',
     line('worker SIGKILLs', `${r.faults.workerKills} (${r.faults.workersStarted} worker processes started)`),
-    line('PostgreSQL outages', r.faults.postgresOutages.map((o) => `${o.seconds.toFixed(1)} s, ${o.terminatedConnections} connections terminated`).join('; ') || 'none'),
+    line(
+      'PostgreSQL outages',
+      r.faults.postgresOutages.map((o) => `${o.seconds.toFixed(1)} s, ${o.terminatedConnections} connections terminated`).join('; ') ||
+        'none',
+    ),
     line('Redis outages', r.faults.redisOutages.map((o) => `${o.seconds.toFixed(1)} s`).join('; ') || 'none'),
     line('hostile requests', r.hostile.requests),
     line('hostile answers by status', r.hostile.byStatus),
@@ -116,7 +122,10 @@ export function formatReport(r: ChaosReport): string {
     'final state',
     line('queue drained', r.drained),
     line('failed jobs, by reason', r.failedJobsByReason),
-    line('jobs recovered after a worker kill', `${r.jobs.recoveredFromStall} of ${r.jobs.jobs} (most stalls of one job: ${r.jobs.mostStalls})`),
+    line(
+      'jobs recovered after a worker kill',
+      `${r.jobs.recoveredFromStall} of ${r.jobs.jobs} (most stalls of one job: ${r.jobs.mostStalls})`,
+    ),
     line('jobs retried', `${r.jobs.retried} (most attempts of one job: ${r.jobs.mostAttempts})`),
     line('applied (history rows)', v.applied),
     line('acknowledged and applied', v.acknowledgedApplied),

@@ -49,7 +49,15 @@ export async function runChaos(options: ChaosOptions, log: (message: string) => 
   const baseUrl = `http://127.0.0.1:${port}`;
   const { syncWaitMs, workerConcurrency } = options;
   const env = (logLevel: string) =>
-    serviceEnv({ databaseUrl, redisUrl: redisProxy.url('redis', redis.pathname), port, queuePrefix: prefix, syncWaitMs, workerConcurrency, logLevel });
+    serviceEnv({
+      databaseUrl,
+      redisUrl: redisProxy.url('redis', redis.pathname),
+      port,
+      queuePrefix: prefix,
+      syncWaitMs,
+      workerConcurrency,
+      logLevel,
+    });
   log(`run ${runId}: database ${database}, queue prefix ${prefix}, logs in ${logDir}`);
   const { tenantId, key } = await provisionTenant(env('warn'), `${TAG} ${runId}`);
 
@@ -81,13 +89,18 @@ export async function runChaos(options: ChaosOptions, log: (message: string) => 
   const batches = sendings.filter(isBatch);
   const hostileCases = buildHostileCases({ runId, apiKey: key, tenantId, originMs: startedAt - 7 * HOUR_MS, firstSeq: options.events });
   const batched = batches.reduce((n, b) => n + b.deliveries.length, 0);
-  log(`sending ${deliveries.length} deliveries of ${options.events} events over ${options.durationS} s (${batched} of them in ${batches.length} batches), with ${options.kills} worker kills`);
+  log(
+    `sending ${deliveries.length} deliveries of ${options.events} events over ${options.durationS} s (${batched} of them in ${batches.length} batches), with ${options.kills} worker kills`,
+  );
 
   const ledger = new Ledger();
   const durationMs = options.durationS * 1000;
   const sendingStarted = Date.now();
   const at = (share: number) => sleep(sendingStarted + share * durationMs - Date.now());
-  const faults: { postgresOutages: FaultFigures['postgresOutages']; redisOutages: FaultFigures['redisOutages'] } = { postgresOutages: [], redisOutages: [] };
+  const faults: { postgresOutages: FaultFigures['postgresOutages']; redisOutages: FaultFigures['redisOutages'] } = {
+    postgresOutages: [],
+    redisOutages: [],
+  };
   let hostile: HostileFigures | undefined;
   let sendingSeconds = 0;
   let busy = true;
@@ -121,9 +134,15 @@ export async function runChaos(options: ChaosOptions, log: (message: string) => 
     log(`hostile burst, ${hostileCases.length} requests`);
     hostile = await runHostile(hostileCases, { baseUrl, ledger, concurrency: 8, timeoutMs: options.syncWaitMs + 10_000 });
   })();
-  const killing = options.kills === 0
-    ? Promise.resolve()
-    : killWorkers(fleet, { everyMs: durationMs / options.kills, minKills: options.kills, restartDelayMs: options.restartDelayMs, done: () => !busy });
+  const killing =
+    options.kills === 0
+      ? Promise.resolve()
+      : killWorkers(fleet, {
+          everyMs: durationMs / options.kills,
+          minKills: options.kills,
+          restartDelayMs: options.restartDelayMs,
+          done: () => !busy,
+        });
   await Promise.all([sending, timeline]).finally(() => (busy = false));
   await killing;
   log(`sent in ${sendingSeconds.toFixed(1)} s; ${fleet.kills} workers killed; draining`);

@@ -36,10 +36,20 @@ export async function send(baseUrl: string, request: HttpRequest, timeoutMs: num
     }
     const code = (body as { code?: string } | undefined)?.code;
     const retryAfter = Number(response.headers.get('retry-after'));
-    return { status: response.status, code, ms: performance.now() - started, retryAfterS: Number.isFinite(retryAfter) ? retryAfter : undefined, body };
+    return {
+      status: response.status,
+      code,
+      ms: performance.now() - started,
+      retryAfterS: Number.isFinite(retryAfter) ? retryAfter : undefined,
+      body,
+    };
   } catch (error) {
     const name = (error as Error).name;
-    return { status: 0, ms: performance.now() - started, failure: name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network' };
+    return {
+      status: 0,
+      ms: performance.now() - started,
+      failure: name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network',
+    };
   }
 }
 
@@ -83,7 +93,11 @@ export interface SenderOptions {
 }
 
 /** Sends one delivery, retrying refusals and failures until a definite answer or the patience runs out. */
-export async function deliver(delivery: Delivery, ledger: Ledger, options: Omit<SenderOptions, 'concurrency' | 'ratePerSec'>): Promise<void> {
+export async function deliver(
+  delivery: Delivery,
+  ledger: Ledger,
+  options: Omit<SenderOptions, 'concurrency' | 'ratePerSec'>,
+): Promise<void> {
   const giveUpAt = Date.now() + options.patienceMs;
   ledger.deliveries += 1;
   ledger.track(delivery.event);
@@ -105,7 +119,11 @@ export async function deliver(delivery: Delivery, ledger: Ledger, options: Omit<
  * Sends a batch as a provider would: the whole batch again (same body, same key) after a refusal or no
  * answer; then each event whose item says it could not be applied yet (503) on its own.
  */
-export async function deliverBatch(batch: BatchDelivery, ledger: Ledger, options: Omit<SenderOptions, 'concurrency' | 'ratePerSec'>): Promise<void> {
+export async function deliverBatch(
+  batch: BatchDelivery,
+  ledger: Ledger,
+  options: Omit<SenderOptions, 'concurrency' | 'ratePerSec'>,
+): Promise<void> {
   const giveUpAt = Date.now() + options.patienceMs;
   const events = batch.deliveries.map((d) => d.event);
   ledger.deliveries += events.length;

@@ -87,6 +87,7 @@ export function jobIdsOf(tenantId: string, record: EventRecord): Set<string> {
 }
 
 /** The result fields an event leaves, as the stored row shows them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a body as sent, hostile ones included: any field may be missing or of any type
 function expectedFields(body: Record<string, any>) {
   const task = body.task_result ?? {};
   return canonicalJson({
@@ -116,7 +117,12 @@ function storedFields(row: ResultRow) {
   });
 }
 
-export async function verify(input: { databaseUrl: string; tenantId: string; ledger: Ledger; failedJobs: ReadonlyMap<string, string> }): Promise<Verification> {
+export async function verify(input: {
+  databaseUrl: string;
+  tenantId: string;
+  ledger: Ledger;
+  failedJobs: ReadonlyMap<string, string>;
+}): Promise<Verification> {
   const { tenantId, ledger, failedJobs } = input;
   const db = new Client({ connectionString: input.databaseUrl });
   await db.connect();
@@ -130,7 +136,12 @@ export async function verify(input: { databaseUrl: string; tenantId: string; led
         [tenantId],
       )
     ).rows;
-    history = (await db.query<HistoryRow>('SELECT result_id, fingerprint, occurred_at, body FROM activity_result_events WHERE tenant_id = $1 ORDER BY id', [tenantId])).rows;
+    history = (
+      await db.query<HistoryRow>(
+        'SELECT result_id, fingerprint, occurred_at, body FROM activity_result_events WHERE tenant_id = $1 ORDER BY id',
+        [tenantId],
+      )
+    ).rows;
     followUps = (await db.query('SELECT result_id, state, scheduled_at FROM follow_ups WHERE tenant_id = $1', [tenantId])).rows;
   } finally {
     await db.end();
@@ -149,10 +160,12 @@ export async function verify(input: { databaseUrl: string; tenantId: string; led
     historyByResult.set(h.result_id, [...(historyByResult.get(h.result_id) ?? []), h]);
     historyByFingerprint.set(h.fingerprint.trim(), [...(historyByFingerprint.get(h.fingerprint.trim()) ?? []), h]);
   }
-  for (const [fingerprint, rows] of historyByFingerprint) if (rows.length > 1) duplicated.add(`event ${fingerprint.slice(0, 12)} has ${rows.length} history rows`);
+  for (const [fingerprint, rows] of historyByFingerprint)
+    if (rows.length > 1) duplicated.add(`event ${fingerprint.slice(0, 12)} has ${rows.length} history rows`);
 
   const recordsByKey = new Map<string, EventRecord[]>();
-  for (const record of ledger.records.values()) recordsByKey.set(record.event.key.id, [...(recordsByKey.get(record.event.key.id) ?? []), record]);
+  for (const record of ledger.records.values())
+    recordsByKey.set(record.event.key.id, [...(recordsByKey.get(record.event.key.id) ?? []), record]);
   for (const key of resultsByKey.keys()) if (!recordsByKey.has(key)) wrong.add(`a result for ${key}, a key nobody sent`);
 
   let acknowledgedApplied = 0;
@@ -170,30 +183,40 @@ export async function verify(input: { databaseUrl: string; tenantId: string; led
       const appliedRow = fingerprint ? historyByFingerprint.get(fingerprint)?.[0] : undefined;
       if (appliedRow && !record.acknowledged) appliedUnacknowledged += 1;
       // A hostile event turned away with a 4xx was answered definitely: it must not be stored after all.
-      if (appliedRow && event.hostile && record.rejection) wrong.add(`event ${event.seq} (${event.hostile}) was refused with ${record.rejection} and stored anyway`);
+      if (appliedRow && event.hostile && record.rejection)
+        wrong.add(`event ${event.seq} (${event.hostile}) was refused with ${record.rejection} and stored anyway`);
       if (!record.acknowledged) continue;
       if (appliedRow) {
         acknowledgedApplied += 1;
-        if (event.hostile && canonicalJson(appliedRow.body) !== canonicalJson(event.body)) wrong.add(`event ${event.seq} (${event.hostile}) was not stored as sent`);
+        if (event.hostile && canonicalJson(appliedRow.body) !== canonicalJson(event.body))
+          wrong.add(`event ${event.seq} (${event.hostile}) was not stored as sent`);
         continue;
       }
       const failures = [...jobIdsOf(tenantId, record)].map((id) => failedJobs.get(id)).filter((f): f is string => f !== undefined);
       const failure = failures.find((f) => f.startsWith('STALE_EVENT')) ?? failures[0];
       if (failure?.startsWith('STALE_EVENT') && finalMs > event.occurredAtMs) superseded += 1;
-      else lost.add(`event ${event.seq} of ${key}${event.hostile ? ` (${event.hostile})` : ''}: acknowledged, not applied, job ${failure ? `failed: ${failure}` : 'not failed'}`);
+      else
+        lost.add(
+          `event ${event.seq} of ${key}${event.hostile ? ` (${event.hostile})` : ''}: acknowledged, not applied, job ${failure ? `failed: ${failure}` : 'not failed'}`,
+        );
     }
     if (!result) continue;
 
     const applied = historyByResult.get(result.id) ?? [];
     const newestApplied = Math.max(...applied.map((h) => h.occurred_at.getTime()));
-    if (finalMs !== newestApplied) wrong.add(`${key}: result at ${result.occurred_at.toISOString()}, newest applied event at ${new Date(newestApplied).toISOString()}`);
+    if (finalMs !== newestApplied)
+      wrong.add(`${key}: result at ${result.occurred_at.toISOString()}, newest applied event at ${new Date(newestApplied).toISOString()}`);
     for (let i = 1; i < applied.length; i++) {
       const [before, after] = [applied[i - 1].occurred_at.getTime(), applied[i].occurred_at.getTime()];
       if (after === before) duplicated.add(`${key}: two history rows at ${applied[i].occurred_at.toISOString()}`);
-      else if (after < before) wrong.add(`${key}: ${applied[i].occurred_at.toISOString()} applied after ${applied[i - 1].occurred_at.toISOString()}`);
+      else if (after < before)
+        wrong.add(`${key}: ${applied[i].occurred_at.toISOString()} applied after ${applied[i - 1].occurred_at.toISOString()}`);
     }
     const newestAcknowledged = Math.max(...records.filter((r) => r.acknowledged).map((r) => r.event.occurredAtMs));
-    if (finalMs < newestAcknowledged) wrong.add(`${key}: result at ${result.occurred_at.toISOString()}, older than acknowledged ${new Date(newestAcknowledged).toISOString()}`);
+    if (finalMs < newestAcknowledged)
+      wrong.add(
+        `${key}: result at ${result.occurred_at.toISOString()}, older than acknowledged ${new Date(newestAcknowledged).toISOString()}`,
+      );
 
     const source = records.find((r) => r.event.occurredAtMs === finalMs)?.event;
     if (!source) {
@@ -209,7 +232,9 @@ export async function verify(input: { databaseUrl: string; tenantId: string; led
     if (scheduled.length > 1) duplicated.add(`${key}: ${scheduled.length} scheduled follow-ups`);
     const due = result.future_scheduled_at?.getTime();
     if (due === undefined ? scheduled.length > 0 : scheduled[0]?.scheduled_at.getTime() !== due) {
-      wrong.add(`${key}: follow-up ${scheduled[0]?.scheduled_at.toISOString() ?? 'none'}, result wants ${result.future_scheduled_at?.toISOString() ?? 'none'}`);
+      wrong.add(
+        `${key}: follow-up ${scheduled[0]?.scheduled_at.toISOString() ?? 'none'}, result wants ${result.future_scheduled_at?.toISOString() ?? 'none'}`,
+      );
     }
   }
 

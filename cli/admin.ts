@@ -35,7 +35,8 @@ function databaseName(databaseUrl: string): string {
 
 /** One line that says what to do about a database the CLI cannot use, or undefined for other errors. */
 function databaseAdvice(error: unknown, databaseUrl: string): string | undefined {
-  const cause = (error as { original?: { code?: string }; parent?: { code?: string } }).original ?? (error as { parent?: { code?: string } }).parent;
+  const cause =
+    (error as { original?: { code?: string }; parent?: { code?: string } }).original ?? (error as { parent?: { code?: string } }).parent;
   const code = cause?.code ?? (error as { code?: string }).code;
   const where = databaseName(databaseUrl);
   if (code === '3D000') return `admin: the database ${where} does not exist: run npm run migrate (it creates it), or set DATABASE_URL`;
@@ -92,7 +93,11 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: Error) => {
-    console.error(error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? `${error.message}\n${USAGE}` : `admin: ${error.message}`);
+    console.error(
+      error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+        ? `${error.message}\n${USAGE}`
+        : `admin: ${error.message}`,
+    );
     process.exit(error instanceof UsageError ? 64 : 1);
   },
 );

@@ -31,7 +31,10 @@ export const apiKeyCommands: Record<string, (options: Options) => Promise<Output
     const name = required(options, 'name');
     await findTenant(tenantId);
     const { row, key, prefix } = await createKey(tenantId, name, perms, expiresAt);
-    const warnings = expiresAt && expiresAt <= new Date() ? [`warning: --expires ${expiresAt.toISOString()} is in the past: the key is refused from the start`] : [];
+    const warnings =
+      expiresAt && expiresAt <= new Date()
+        ? [`warning: --expires ${expiresAt.toISOString()} is in the past: the key is refused from the start`]
+        : [];
     return {
       text: keyText(`api key ${row.id} for tenant ${tenantId} (${perms.join(', ')})`, key),
       json: { id: row.id, key, prefix, tenantId, permissions: perms, expiresAt },
@@ -42,7 +45,14 @@ export const apiKeyCommands: Record<string, (options: Options) => Promise<Output
   async 'api-key:list'(options) {
     const tenantId = uuid(options, 'tenant');
     await findTenant(tenantId);
-    const keys = await ApiKey.findAll({ where: { tenantId }, attributes: { exclude: ['keyHash'] }, order: [['createdAt', 'ASC'], ['id', 'ASC']] });
+    const keys = await ApiKey.findAll({
+      where: { tenantId },
+      attributes: { exclude: ['keyHash'] },
+      order: [
+        ['createdAt', 'ASC'],
+        ['id', 'ASC'],
+      ],
+    });
     const items = keys.map((k) => ({
       id: k.id,
       name: k.name,
@@ -54,7 +64,9 @@ export const apiKeyCommands: Record<string, (options: Options) => Promise<Output
       revokedAt: iso(k.revokedAt),
     }));
     const rows = items.map((k) => [k.id, k.name, k.prefix, k.permissions.join(','), k.createdAt, k.expiresAt, k.lastUsedAt, k.revokedAt]);
-    const text = items.length ? table(['ID', 'NAME', 'PREFIX', 'PERMISSIONS', 'CREATED', 'EXPIRES', 'LAST USED', 'REVOKED'], rows) : `tenant ${tenantId} has no api keys`;
+    const text = items.length
+      ? table(['ID', 'NAME', 'PREFIX', 'PERMISSIONS', 'CREATED', 'EXPIRES', 'LAST USED', 'REVOKED'], rows)
+      : `tenant ${tenantId} has no api keys`;
     return { text, json: { items } };
   },
 
@@ -77,8 +89,19 @@ export const apiKeyCommands: Record<string, (options: Options) => Promise<Output
     });
     const oldEnds = old.revokedAt ? `revoked now` : `works until ${old.expiresAt!.toISOString()}`;
     return {
-      text: keyText(`api key ${row.id} replaces ${old.id} for tenant ${old.tenantId} (${old.permissions.join(', ')}); the old key ${oldEnds}`, key),
-      json: { id: row.id, key, prefix, tenantId: old.tenantId, permissions: old.permissions, expiresAt: row.expiresAt, replaces: { id: old.id, expiresAt: old.expiresAt, revokedAt: old.revokedAt } },
+      text: keyText(
+        `api key ${row.id} replaces ${old.id} for tenant ${old.tenantId} (${old.permissions.join(', ')}); the old key ${oldEnds}`,
+        key,
+      ),
+      json: {
+        id: row.id,
+        key,
+        prefix,
+        tenantId: old.tenantId,
+        permissions: old.permissions,
+        expiresAt: row.expiresAt,
+        replaces: { id: old.id, expiresAt: old.expiresAt, revokedAt: old.revokedAt },
+      },
     };
   },
 

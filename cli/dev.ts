@@ -21,7 +21,10 @@ async function main(): Promise<void> {
   collectDefaultMetrics({ register: registry });
   const workers = startConfiguredWorkers(config, { sequelize, logger, metrics: createJobMetrics(registry) });
   const web = await startWeb(config, logger, { sequelize, registry });
-  logger.info({ port: config.port }, `listening on http://localhost:${config.port}; create a key with: npm run admin -- tenant:create --name Demo`);
+  logger.info(
+    { port: config.port },
+    `listening on http://localhost:${config.port}; create a key with: npm run admin -- tenant:create --name Demo`,
+  );
   onShutdown(logger, async () => {
     await web.close();
     await workers.close();

@@ -45,7 +45,8 @@ export function duration(options: Options, name: string, fallbackMs: number): nu
   const text = required(options, name);
   if (text === '0') return 0;
   const parts = [...text.matchAll(/(\d+)([smhd])/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) throw new UsageError(`--${name} must be a duration such as 24h, 30m, 1h30m, 7d or 0`);
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text)
+    throw new UsageError(`--${name} must be a duration such as 24h, 30m, 1h30m, 7d or 0`);
   return parts.reduce((ms, [, n, unit]) => ms + Number(n) * UNIT_MS[unit], 0);
 }
 
@@ -62,13 +63,21 @@ export async function findTenant(id: string): Promise<Tenant> {
 }
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
-const cell = (value: unknown) => (value === null || value === undefined ? '-' : value instanceof Date ? value.toISOString() : String(value));
+const cell = (value: unknown) =>
+  value === null || value === undefined ? '-' : value instanceof Date ? value.toISOString() : String(value);
 
 /** Rows as aligned columns under a header, for the text output of the list commands. */
 export function table(header: string[], rows: unknown[][]): string {
   const cells = [header, ...rows.map((row) => row.map(cell))];
   const widths = header.map((_, i) => Math.max(...cells.map((row) => row[i].length)));
-  return cells.map((row) => row.map((value, i) => value.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return cells
+    .map((row) =>
+      row
+        .map((value, i) => value.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export { iso };

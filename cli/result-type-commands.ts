@@ -3,7 +3,12 @@
 import { TaskResultType } from '../models';
 import { findTenant, required, table, UsageError, uuid, type Options, type Output } from './options';
 
-const bodyOf = (row: TaskResultType) => ({ tenantId: row.tenantId, code: row.code, label: row.label, requiresFutureScheduledAt: row.requiresFutureScheduledAt });
+const bodyOf = (row: TaskResultType) => ({
+  tenantId: row.tenantId,
+  code: row.code,
+  label: row.label,
+  requiresFutureScheduledAt: row.requiresFutureScheduledAt,
+});
 
 export const resultTypeCommands: Record<string, (options: Options) => Promise<Output>> = {
   async 'result-type:add'(options) {
@@ -15,7 +20,9 @@ export const resultTypeCommands: Record<string, (options: Options) => Promise<Ou
     const first = !existing && (await TaskResultType.count({ where: { tenantId } })) === 0;
     const row = existing ? await existing.update(values) : await TaskResultType.create({ tenantId, code, ...values });
     const what = existing ? `result type ${code} updated for tenant ${tenantId}` : `result type ${code} added for tenant ${tenantId}`;
-    const note = first ? `\nthis is the tenant's first result type: from now on task_result.result must be one of its codes (result-type:list)` : '';
+    const note = first
+      ? `\nthis is the tenant's first result type: from now on task_result.result must be one of its codes (result-type:list)`
+      : '';
     return { text: `${what}${note}`, json: { ...bodyOf(row), updated: Boolean(existing) } };
   },
 
@@ -25,7 +32,10 @@ export const resultTypeCommands: Record<string, (options: Options) => Promise<Ou
     const rows = await TaskResultType.findAll({ where: { tenantId }, order: [['code', 'ASC']] });
     const items = rows.map(({ code, label, requiresFutureScheduledAt }) => ({ code, label, requiresFutureScheduledAt }));
     const text = items.length
-      ? table(['CODE', 'LABEL', 'NEEDS FUTURE_SCHEDULED_AT'], items.map((t) => [t.code, t.label, t.requiresFutureScheduledAt ? 'yes' : 'no']))
+      ? table(
+          ['CODE', 'LABEL', 'NEEDS FUTURE_SCHEDULED_AT'],
+          items.map((t) => [t.code, t.label, t.requiresFutureScheduledAt ? 'yes' : 'no']),
+        )
       : `tenant ${tenantId} has no result types: any task_result.result is accepted`;
     return { text, json: { tenantId, items } };
   },

@@ -37,10 +37,30 @@ export const tenantCommands: Record<string, (options: Options) => Promise<Output
   },
 
   async 'tenant:list'() {
-    const tenants = await Tenant.findAll({ order: [['createdAt', 'ASC'], ['id', 'ASC']] });
-    const items = tenants.map((t) => ({ id: t.id, name: t.name, active: t.active, rateLimit: limitOf(t), createdAt: iso(t.get('createdAt') as Date) }));
-    const rows = items.map((t) => [t.id, t.name, t.active ? 'yes' : 'no', t.rateLimit ? `${t.rateLimit.rps}/s, burst ${t.rateLimit.burst}` : 'default', t.createdAt]);
-    return { text: items.length ? table(['ID', 'NAME', 'ACTIVE', 'RATE LIMIT', 'CREATED'], rows) : 'no tenants yet: tenant:create --name N', json: { items } };
+    const tenants = await Tenant.findAll({
+      order: [
+        ['createdAt', 'ASC'],
+        ['id', 'ASC'],
+      ],
+    });
+    const items = tenants.map((t) => ({
+      id: t.id,
+      name: t.name,
+      active: t.active,
+      rateLimit: limitOf(t),
+      createdAt: iso(t.get('createdAt') as Date),
+    }));
+    const rows = items.map((t) => [
+      t.id,
+      t.name,
+      t.active ? 'yes' : 'no',
+      t.rateLimit ? `${t.rateLimit.rps}/s, burst ${t.rateLimit.burst}` : 'default',
+      t.createdAt,
+    ]);
+    return {
+      text: items.length ? table(['ID', 'NAME', 'ACTIVE', 'RATE LIMIT', 'CREATED'], rows) : 'no tenants yet: tenant:create --name N',
+      json: { items },
+    };
   },
 
   'tenant:deactivate': (options) => setActive(options, false),

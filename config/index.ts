@@ -24,14 +24,20 @@ export interface Config {
 }
 
 const schema = Joi.object({
-  DATABASE_URL: Joi.string().uri({ scheme: ['postgres', 'postgresql'] }).default('postgres://localhost:5432/activity_results'),
-  REDIS_URL: Joi.string().uri({ scheme: ['redis', 'rediss'] }).default('redis://127.0.0.1:6379'),
+  DATABASE_URL: Joi.string()
+    .uri({ scheme: ['postgres', 'postgresql'] })
+    .default('postgres://localhost:5432/activity_results'),
+  REDIS_URL: Joi.string()
+    .uri({ scheme: ['redis', 'rediss'] })
+    .default('redis://127.0.0.1:6379'),
   PORT: Joi.number().integer().min(0).max(65535).default(3000),
   SYNC_WAIT_MS: Joi.number().integer().min(0).max(60000).default(5000),
   // Jobs in flight per worker process: they are applied in batches (docs/decisions/007-group-commit.md).
   WORKER_CONCURRENCY: Joi.number().integer().min(1).max(1000).default(128),
   WORKER_NICE: Joi.number().integer().min(0).max(19).default(5),
-  QUEUE_PREFIX: Joi.string().pattern(/^[^:\s]+$/).default('bull'),
+  QUEUE_PREFIX: Joi.string()
+    .pattern(/^[^:\s]+$/)
+    .default('bull'),
   BULL_BOARD_USER: Joi.string().min(1),
   // The board acts on every tenant's jobs; a short password falls to guessing even at 100 tries a minute.
   BULL_BOARD_PASSWORD: Joi.string().min(12),
@@ -39,7 +45,10 @@ const schema = Joi.object({
   MAX_CLOCK_SKEW_MS: Joi.number().integer().min(0).default(300000),
   // A provider API's default: enough for a busy integration, not for one tenant to crowd out the rest.
   RATE_LIMIT_RPS: Joi.number().integer().min(0).default(100),
-  RATE_LIMIT_BURST: Joi.number().integer().min(0).default((env: { RATE_LIMIT_RPS: number }) => defaultBurst(env.RATE_LIMIT_RPS)),
+  RATE_LIMIT_BURST: Joi.number()
+    .integer()
+    .min(0)
+    .default((env: { RATE_LIMIT_RPS: number }) => defaultBurst(env.RATE_LIMIT_RPS)),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
   NODE_ENV: Joi.string().default('development'),
   WORKER_METRICS_PORT: Joi.number().integer().min(0).max(65535),

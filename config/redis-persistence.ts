@@ -17,7 +17,9 @@ export function persistenceProblems(settings: RedisPersistenceSettings): string[
     problems.push(`appendonly is ${settings.appendonly ?? 'unknown'}: queued events are lost when Redis restarts (set appendonly yes)`);
   }
   if (settings.maxmemoryPolicy !== 'noeviction') {
-    problems.push(`maxmemory-policy is ${settings.maxmemoryPolicy ?? 'unknown'}: Redis may evict queued events (set maxmemory-policy noeviction)`);
+    problems.push(
+      `maxmemory-policy is ${settings.maxmemoryPolicy ?? 'unknown'}: Redis may evict queued events (set maxmemory-policy noeviction)`,
+    );
   }
   return problems;
 }

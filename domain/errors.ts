@@ -17,7 +17,7 @@ export const DOMAIN_ERROR_STATUS = {
   IDEMPOTENCY_KEY_REUSED: 422,
   /** PostgreSQL refused a value of the event (SQLSTATE class 22): it never will store it. */
   UNSTORABLE_EVENT: 422,
-  /** A job's data is not what the API queued (altered by hand): applying it would write junk. */
+  /** A job is not one this service queued (its data altered, or a name of no job kind): running it would write junk. */
   JOB_DATA_INVALID: 422,
 } as const;
 

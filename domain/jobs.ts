@@ -1,5 +1,6 @@
-// The job contract shared by the producer (server/) and the processors (workers/). Queue and job names
-// are stable strings: renaming one strands the jobs already in Redis.
+// The job contract shared by the producers (server/, workers/follow-up-queue.ts) and the processors
+// (workers/): queue names, job kinds, what BullMQ is told about each kind, payloads and job ids. Queue and
+// job names are stable strings: renaming one strands the jobs already in Redis.
 import { DomainError } from './errors';
 import { parseJsonText } from './json-text';
 import { parseTaskResult } from './schemas/task-result';
@@ -11,10 +12,64 @@ export const QUEUES = {
   followUps: 'follow-ups',
 } as const;
 
+/**
+ * A job's BullMQ name is its kind, which the workers dispatch on; what a job is about (tenant, activity,
+ * due time) is in its data, and Bull Board shows it from there (server/board-job-view.ts).
+ */
 export const JOB_NAMES = {
   taskResult: 'task-result',
   followUp: 'follow-up',
+  reconcileFollowUps: 'reconcile-follow-ups',
 } as const;
+
+export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
+
+const JOB_KINDS: ReadonlySet<string> = new Set(Object.values(JOB_NAMES));
+
+/**
+ * The kind of a job, by its name. Jobs queued when names were the board's text ("follow-up · tenant 1a2b…
+ * · commerce … · due …", "task-result · tenant … · key … · COMPLETED") still carry it: the text begins
+ * with the kind, so they are read as that kind. Undefined: no job kind of this service.
+ */
+export function jobKindOf(name: string): JobName | undefined {
+  const kind = name.split(' · ', 1)[0];
+  return JOB_KINDS.has(kind) ? (kind as JobName) : undefined;
+}
+
+/** What BullMQ is told about a job, in its own words (BullMQ's JobsOptions), without importing it here. */
+export interface JobOptions {
+  readonly attempts?: number;
+  readonly backoff?: { readonly type: 'exponential'; readonly delay: number; readonly jitter: number };
+  readonly removeOnComplete: { readonly age?: number; readonly count?: number };
+  readonly removeOnFail: { readonly age?: number; readonly count?: number };
+}
+
+const DAY_SECONDS = 24 * 3600;
+
+/**
+ * Each kind's attempts, backoff and retention, which every producer of that kind uses (docs/api.md,
+ * Jobs). Transient failures retry with exponential backoff and jitter; finished jobs stay a day and failed
+ * ones two weeks, so Bull Board and a provider asking after its job still find them. The reconciler runs
+ * every minute: its last fifty runs say enough.
+ */
+export const JOB_OPTIONS = {
+  [JOB_NAMES.taskResult]: {
+    attempts: 8,
+    backoff: { type: 'exponential', delay: 4_000, jitter: 0.5 },
+    removeOnComplete: { age: DAY_SECONDS },
+    removeOnFail: { age: 14 * DAY_SECONDS },
+  },
+  [JOB_NAMES.followUp]: {
+    attempts: 8,
+    backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 },
+    removeOnComplete: { age: DAY_SECONDS },
+    removeOnFail: { age: 14 * DAY_SECONDS },
+  },
+  [JOB_NAMES.reconcileFollowUps]: {
+    removeOnComplete: { count: 50 },
+    removeOnFail: { age: 14 * DAY_SECONDS },
+  },
+} as const satisfies Record<JobName, JobOptions>;
 
 /**
  * No API key or other secret ever goes into job data. The event is in it once, as the request's JSON
@@ -41,9 +96,6 @@ export interface TaskResultJobResult {
   readonly outcome: TaskResultOutcome;
   readonly result: ResultBody;
 }
-
-/** Attempts for transient failures, with exponential backoff and jitter (docs/api.md, Jobs). */
-export const TASK_RESULT_ATTEMPTS = 8;
 
 /**
  * One job per event: the id comes from the Idempotency-Key when the provider sends one, else from the
@@ -82,7 +134,10 @@ export function bodyTextOfJob(data: Pick<TaskResultJobData, 'body'>): string {
  * queued the job: its tenant (in the job id) and the fingerprint. The clock-skew rule is judged against
  * the time the API accepted the event, so a job that waited out an outage is not refused.
  */
-export function readTaskResultJob(job: { readonly id?: string; readonly data: TaskResultJobData }, maxClockSkewMs: number): TaskResultEvent {
+export function readTaskResultJob(
+  job: { readonly id?: string; readonly data: TaskResultJobData },
+  maxClockSkewMs: number,
+): TaskResultEvent {
   const { data } = job;
   if (job.id === undefined || tenantOfJobId(job.id) !== data.tenantId) throw invalidJob('its tenant is not the one in its id');
   let body: unknown;
@@ -96,12 +151,6 @@ export function readTaskResultJob(job: { readonly id?: string; readonly data: Ta
   // checked, rather than refused for that.
   if (data.event === undefined && eventFingerprint(event) !== data.fingerprint) throw invalidJob('its body is not the one fingerprinted');
   return event;
-}
-
-/** What Bull Board shows as the job's name: the tenant and the activity (or standalone key) at a glance. */
-export function taskResultJobName(tenantId: string, event: TaskResultEvent): string {
-  const target = event.activity_id ? `activity ${event.activity_id}` : `key ${event.provider_activity_id}`;
-  return `${JOB_NAMES.taskResult} · tenant ${tenantId.slice(0, 8)} · ${target} · ${event.status}`;
 }
 
 /**
@@ -125,21 +174,13 @@ export interface FollowUpJobResult {
   readonly activityId: string | null;
 }
 
-export const FOLLOW_UP_ATTEMPTS = 8;
-
 /** One job per follow_ups row, so adding it again (after commit, by the reconciler) is a no-op. */
 export function followUpJobId(followUpId: string): string {
   return `fu-${followUpId}`;
 }
 
-/** What Bull Board shows: the tenant, the commerce and the due time at a glance. */
-export function followUpJobName(data: FollowUpJobData): string {
-  return `${JOB_NAMES.followUp} · tenant ${data.tenantId.slice(0, 8)} · commerce ${data.commerceExternalId} · due ${data.scheduledAt}`;
-}
-
-/** The job scheduler that re-creates timers lost with Redis data, and the name of the jobs it makes. */
+/** The job scheduler that re-creates timers lost with Redis data; its jobs are `reconcile-follow-ups`. */
 export const FOLLOW_UP_RECONCILER = {
   schedulerId: 'follow-up-reconciler',
-  jobName: 'reconcile-follow-ups',
   everyMs: 60_000,
 } as const;

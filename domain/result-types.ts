@@ -12,7 +12,9 @@ export function resultTypeViolations(rules: readonly ResultTypeRule[], event: Ta
   const rule = rules.find((r) => r.code === event.task_result.result);
   if (!rule) {
     const codes = rules.map((r) => r.code).join(', ');
-    return [{ path: 'task_result.result', message: `"${event.task_result.result}" is not a result type of this tenant (one of: ${codes})` }];
+    return [
+      { path: 'task_result.result', message: `"${event.task_result.result}" is not a result type of this tenant (one of: ${codes})` },
+    ];
   }
   if (rule.requiresFutureScheduledAt && !event.task_result.future_scheduled_at) {
     return [{ path: 'task_result.future_scheduled_at', message: `result "${rule.code}" requires future_scheduled_at` }];

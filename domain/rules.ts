@@ -54,11 +54,7 @@ export function nextActivityStatus(current: ActivityStatus, event: IncomingEvent
 }
 
 /** Every rule an event must pass before it is applied; throws the first DomainError it meets. */
-export function decide(input: {
-  stored: StoredResult | null;
-  activityStatus: ActivityStatus | null;
-  event: IncomingEvent;
-}): Decision {
+export function decide(input: { stored: StoredResult | null; activityStatus: ActivityStatus | null; event: IncomingEvent }): Decision {
   const { stored, activityStatus, event } = input;
   if (stored) {
     assertNewer(stored, event);

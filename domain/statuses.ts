@@ -25,12 +25,7 @@ export const PERMISSIONS = ['CREATE_ACTIVITY', 'VIEW_ACTIVITIES'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 /** A result in one of these statuses only changes status with `hard_override`. */
-export const TERMINAL_RESULT_STATUSES: ReadonlySet<ResultStatus> = new Set([
-  'COMPLETED',
-  'NOT_EXECUTED',
-  'CANCELED',
-  'TRANSFERRED',
-]);
+export const TERMINAL_RESULT_STATUSES: ReadonlySet<ResultStatus> = new Set(['COMPLETED', 'NOT_EXECUTED', 'CANCELED', 'TRANSFERRED']);
 
 /** An activity in one of these statuses is only moved elsewhere with `hard_override`. */
 export const CLOSED_ACTIVITY_STATUSES: ReadonlySet<ActivityStatus> = new Set(['COMPLETED', 'CANCELED', 'FAILED']);

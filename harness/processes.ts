@@ -92,7 +92,10 @@ export class Child {
 
   /** Its last lines of output, for an error message. */
   lastOutput(): string {
-    return this.lines.slice(-TAIL_LINES).map((line) => `  ${this.name}| ${line}`).join('\n');
+    return this.lines
+      .slice(-TAIL_LINES)
+      .map((line) => `  ${this.name}| ${line}`)
+      .join('\n');
   }
 
   assertRunning(): void {

@@ -87,11 +87,14 @@ export async function createActivities(baseUrl: string, apiKey: string, runId: s
       signal: AbortSignal.timeout(10_000),
     });
     const body = (await response.json().catch(() => ({}))) as { id?: string };
-    if (response.status !== 201 || !body.id) throw new Error(`POST /api/activities/tasks answered ${response.status}: ${JSON.stringify(body)}`);
+    if (response.status !== 201 || !body.id)
+      throw new Error(`POST /api/activities/tasks answered ${response.status}: ${JSON.stringify(body)}`);
     ids[j] = body.id;
   };
-  await Promise.all(Array.from({ length: 8 }, async () => {
-    while (next < count) await createOne(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < count) await createOne(next++);
+    }),
+  );
   return ids;
 }

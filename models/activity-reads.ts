@@ -43,6 +43,20 @@ function conditions(f: ActivityFilters): Condition[] {
   return all.filter(([value]) => value !== undefined).map(([value, sql]) => ({ value, sql }));
 }
 
-export function listActivities(sql: Sql, tenantId: string, filters: ActivityFilters, limit: number, after: PageCursor | null): Promise<Page<ActivityRecord>> {
-  return keysetPage<ActivityRecord>(sql, { select: SELECT, from: FROM, alias: 'a', tenantId, conditions: conditions(filters), limit, after });
+export function listActivities(
+  sql: Sql,
+  tenantId: string,
+  filters: ActivityFilters,
+  limit: number,
+  after: PageCursor | null,
+): Promise<Page<ActivityRecord>> {
+  return keysetPage<ActivityRecord>(sql, {
+    select: SELECT,
+    from: FROM,
+    alias: 'a',
+    tenantId,
+    conditions: conditions(filters),
+    limit,
+    after,
+  });
 }

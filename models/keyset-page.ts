@@ -34,7 +34,8 @@ export async function keysetPage<R extends object>(sql: Sql, q: PageQuery): Prom
   const values: unknown[] = [q.tenantId];
   const param = (value: unknown) => `$${values.push(value)}`;
   const where = [`${q.alias}.tenant_id = $1`, ...q.conditions.map((c) => c.sql(param(c.value)))];
-  if (q.after) where.push(`(${q.alias}.updated_at, ${q.alias}.id) > (${param(q.after.updatedAt)}::timestamptz, ${param(q.after.id)}::uuid)`);
+  if (q.after)
+    where.push(`(${q.alias}.updated_at, ${q.alias}.id) > (${param(q.after.updatedAt)}::timestamptz, ${param(q.after.id)}::uuid)`);
   const text = `SELECT ${q.select},
       to_char(${q.alias}.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursorUpdatedAt"
     FROM ${q.from}

@@ -10,13 +10,21 @@ export function createMigrator(sequelize: Sequelize, log: (message: string) => v
     migrations: {
       glob: ['migrations/*.js', { cwd: __dirname }],
       resolve: ({ name, path: file }) => {
+        // umzug hands over a path known only at run time, and wants the migration back synchronously: the
+        // build is CommonJS, so require it.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
         const migration = require(file!) as { up: MigrationFn; down: MigrationFn };
         return { name: path.basename(name, '.js'), up: migration.up, down: migration.down };
       },
     },
     context: sequelize,
     storage: new SequelizeStorage({ sequelize, tableName: 'schema_migrations' }),
-    logger: { info: (m) => log(JSON.stringify(m)), warn: (m) => log(JSON.stringify(m)), error: (m) => log(JSON.stringify(m)), debug: () => {} },
+    logger: {
+      info: (m) => log(JSON.stringify(m)),
+      warn: (m) => log(JSON.stringify(m)),
+      error: (m) => log(JSON.stringify(m)),
+      debug: () => {},
+    },
   });
 }
 

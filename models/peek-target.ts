@@ -85,7 +85,12 @@ export class TargetPeeker {
    * the single requests' sake (a thousand events would be five statements behind the others).
    */
   peekMany(tenantId: string, events: readonly TaskResultEvent[]): Promise<PeekedTarget[]> {
-    return events.length === 0 ? Promise.resolve([]) : peekAll(this.sql, events.map((event) => keyOf(tenantId, event)));
+    return events.length === 0
+      ? Promise.resolve([])
+      : peekAll(
+          this.sql,
+          events.map((event) => keyOf(tenantId, event)),
+        );
   }
 }
 
@@ -96,7 +101,11 @@ const keyOf = (tenantId: string, event: TaskResultEvent): Key => ({
 });
 
 async function peekAll(sql: Sql, keys: readonly Key[]): Promise<PeekedTarget[]> {
-  const rows = await sql.query<Row>(PEEK, [keys.map((k) => k.tenantId), keys.map((k) => k.activityId), keys.map((k) => k.providerActivityId)]);
+  const rows = await sql.query<Row>(PEEK, [
+    keys.map((k) => k.tenantId),
+    keys.map((k) => k.activityId),
+    keys.map((k) => k.providerActivityId),
+  ]);
   const targets = keys.map(() => NOTHING);
   for (const row of rows) targets[Number(row.n) - 1] = toTarget(row);
   return targets;

@@ -20,7 +20,10 @@ const keyOf = (tenantId: string, externalId: string) => `${tenantId}\n${external
  * Standalone results' commerces, created as placeholders where the tenant does not know them yet, by
  * tenant and external id (the map's keys are `placeholderKey`s).
  */
-export async function placeholderCommerceIds(tx: Sql, commerces: readonly { tenantId: string; externalId: string }[]): Promise<Map<string, string>> {
+export async function placeholderCommerceIds(
+  tx: Sql,
+  commerces: readonly { tenantId: string; externalId: string }[],
+): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
   if (commerces.length === 0) return ids;
   const find = async (wanted: readonly { tenantId: string; externalId: string }[]) => {

@@ -38,7 +38,13 @@ function conditions(f: ResultFilters): Condition[] {
   return all.filter(([value]) => value !== undefined).map(([value, sql]) => ({ value, sql }));
 }
 
-export function listResults(sql: Sql, tenantId: string, filters: ResultFilters, limit: number, after: PageCursor | null): Promise<Page<ResultRow>> {
+export function listResults(
+  sql: Sql,
+  tenantId: string,
+  filters: ResultFilters,
+  limit: number,
+  after: PageCursor | null,
+): Promise<Page<ResultRow>> {
   return keysetPage<ResultRow>(sql, {
     select: `${RESULT_COLUMNS}, ${FOLLOW_UP_COLUMNS}`,
     from: FROM,

@@ -131,7 +131,11 @@ export async function lockResultTargets(tx: Sql, keys: readonly TargetKey[]): Pr
   const resultOfKey = new Map(results.filter((r) => !r.activityId).map((r) => [byProviderKey(r.tenantId, r.providerActivityId), r]));
   return keys.map((k, i) => {
     const activity = linked[i];
-    const result = activity ? resultOfActivity.get(activity.id) : k.activityId ? undefined : resultOfKey.get(byProviderKey(k.tenantId, k.providerActivityId));
+    const result = activity
+      ? resultOfActivity.get(activity.id)
+      : k.activityId
+        ? undefined
+        : resultOfKey.get(byProviderKey(k.tenantId, k.providerActivityId));
     return { activity, result: result ? lockedResult(result) : null };
   });
 }
@@ -149,7 +153,10 @@ export async function findReplayedResults(
   events: readonly { readonly tenantId: string; readonly fingerprint: string }[],
 ): Promise<Map<string, ResultRow>> {
   if (events.length === 0) return new Map();
-  const rows = await sql.query<ResultRow & { fingerprint: string }>(REPLAYED_RESULTS, [events.map((e) => e.tenantId), events.map((e) => e.fingerprint)]);
+  const rows = await sql.query<ResultRow & { fingerprint: string }>(REPLAYED_RESULTS, [
+    events.map((e) => e.tenantId),
+    events.map((e) => e.fingerprint),
+  ]);
   return new Map(rows.map(({ fingerprint, ...row }) => [replayKey(row.tenantId, fingerprint), row]));
 }
 
@@ -193,7 +200,13 @@ export type Judgement = { readonly replayed: ResultRow } | { readonly decision: 
  * lookup. (An event applied to another target, a standalone key that has since been linked to an
  * activity, is caught by the history's unique fingerprint when the worker appends it.)
  */
-export async function judgeEvent(sql: Sql, tenantId: string, fingerprint: string, target: TargetState, event: TaskResultEvent): Promise<Judgement> {
+export async function judgeEvent(
+  sql: Sql,
+  tenantId: string,
+  fingerprint: string,
+  target: TargetState,
+  event: TaskResultEvent,
+): Promise<Judgement> {
   try {
     return { decision: decideFor(target, event) };
   } catch (error) {

@@ -58,10 +58,20 @@ const INPUT_COLUMNS: ReadonlyArray<readonly [name: string, type: string, value: 
 
 // The result's fields set from the event's values (what the event leaves out is cleared).
 const EVENT_COLUMNS = [
-  'result_status', 'external_status', 'occurred_at', 'hard_override', 'task_result', 'task_comment', 'contact_type',
-  'operator_external_id', 'future_scheduled_at',
+  'result_status',
+  'external_status',
+  'occurred_at',
+  'hard_override',
+  'task_result',
+  'task_comment',
+  'contact_type',
+  'operator_external_id',
+  'future_scheduled_at',
 ];
-const FREE_FORM = { raw_payload: `NULLIF(i.body -> 'raw_payload', 'null')`, task_payload: `NULLIF(i.body #> '{task_result,payload}', 'null')` };
+const FREE_FORM = {
+  raw_payload: `NULLIF(i.body -> 'raw_payload', 'null')`,
+  task_payload: `NULLIF(i.body #> '{task_result,payload}', 'null')`,
+};
 
 const WRITE_RESULTS = `
   WITH i AS (
@@ -72,7 +82,9 @@ const WRITE_RESULTS = `
   updated AS (
     UPDATE activity_results r
     SET ${EVENT_COLUMNS.map((c) => `${c} = i.${c}`).join(', ')},
-        ${Object.entries(FREE_FORM).map(([c, value]) => `${c} = ${value}`).join(', ')}, updated_at = now()
+        ${Object.entries(FREE_FORM)
+          .map(([c, value]) => `${c} = ${value}`)
+          .join(', ')}, updated_at = now()
     FROM i WHERE NOT i.is_new AND r.id = i.id
     RETURNING ${RESULT_COLUMNS}
   ),
@@ -108,12 +120,16 @@ const WRITE_RESULTS = `
 export async function writeResults(tx: Sql, writes: readonly ResultWrite[]): Promise<Map<string, ResultRow>> {
   if (writes.length === 0) return new Map();
   const ordered = [...writes].sort(byNewResultKey);
-  const rows = await tx.query<ResultRow>(WRITE_RESULTS, INPUT_COLUMNS.map(([, , value]) => ordered.map(value)));
+  const rows = await tx.query<ResultRow>(
+    WRITE_RESULTS,
+    INPUT_COLUMNS.map(([, , value]) => ordered.map(value)),
+  );
   return new Map(rows.map((row) => [row.id, row]));
 }
 
 function byNewResultKey(a: ResultWrite, b: ResultWrite): number {
-  const key = (w: ResultWrite) => ('owner' in w.target ? `${w.tenantId}\n${w.target.owner.activityId ?? ''}\n${w.target.owner.providerActivityId ?? ''}` : '');
+  const key = (w: ResultWrite) =>
+    'owner' in w.target ? `${w.tenantId}\n${w.target.owner.activityId ?? ''}\n${w.target.owner.providerActivityId ?? ''}` : '';
   return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 }
 

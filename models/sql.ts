@@ -24,7 +24,9 @@ export function sqlOf(sequelize: Sequelize, transaction?: Transaction): Sql {
 /** One Sequelize transaction: COMMIT when `work` resolves, ROLLBACK when it throws. */
 export async function inTransaction<T>(sequelize: Sequelize, work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
   const hooks: Array<() => unknown> = [];
-  const value = await sequelize.transaction((transaction) => work({ ...sqlOf(sequelize, transaction), afterCommit: (hook) => hooks.push(hook) }));
+  const value = await sequelize.transaction((transaction) =>
+    work({ ...sqlOf(sequelize, transaction), afterCommit: (hook) => hooks.push(hook) }),
+  );
   // Run here rather than as Sequelize's afterCommit hooks, which COMMIT's caller would wait for.
   for (const hook of hooks) hook();
   return value;

@@ -34,7 +34,10 @@ export interface ApiKeyDirectoryOptions {
 }
 
 async function lookupInDatabase(hash: string): Promise<KnownKey | null> {
-  const row = await ApiKey.findOne({ where: { keyHash: hash }, include: [{ model: Tenant, attributes: ['active', 'rateLimitRps', 'rateLimitBurst'] }] });
+  const row = await ApiKey.findOne({
+    where: { keyHash: hash },
+    include: [{ model: Tenant, attributes: ['active', 'rateLimitRps', 'rateLimitBurst'] }],
+  });
   if (!row) return null;
   const { active, rateLimitRps, rateLimitBurst } = row.tenant!;
   return {

@@ -18,7 +18,14 @@ export interface BatchItem {
 
 export function refusedItem(index: number, error: DomainError | HttpError, jobId?: string): BatchItem {
   const details = error instanceof DomainError ? error.details : error.options.details;
-  return { index, status: error.status, code: error.code, message: error.message, ...(details ? { details } : {}), ...(jobId ? { jobId } : {}) };
+  return {
+    index,
+    status: error.status,
+    code: error.code,
+    message: error.message,
+    ...(details ? { details } : {}),
+    ...(jobId ? { jobId } : {}),
+  };
 }
 
 export const replayedItem = (index: number, result: ResultBody): BatchItem => ({ index, status: 200, result: withFollowUp(result) });

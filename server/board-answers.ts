@@ -27,7 +27,10 @@ export function redactBoardAnswer<T>(route: string, body: T): T {
   if (route.endsWith('/logs') && Array.isArray(body)) return body.map((line) => (typeof line === 'string' ? redactText(line) : line)) as T;
   if (!isObject(body)) return body;
   const out: Json = { ...body };
-  if (Array.isArray(body.queues)) out.queues = body.queues.map((queue) => (isObject(queue) && Array.isArray(queue.jobs) ? { ...queue, jobs: queue.jobs.map(redactJob) } : queue));
+  if (Array.isArray(body.queues))
+    out.queues = body.queues.map((queue) =>
+      isObject(queue) && Array.isArray(queue.jobs) ? { ...queue, jobs: queue.jobs.map(redactJob) } : queue,
+    );
   if ('job' in body) out.job = redactJob(body.job);
   if (Array.isArray(body.schedulers)) out.schedulers = body.schedulers.map(redactScheduler);
   return out as T;

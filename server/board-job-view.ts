@@ -3,6 +3,7 @@
 // stall the page. Job data holds no API key by contract (domain/jobs.ts), but `body` is the provider's
 // own JSON and may carry anything; failure reasons and stack traces can quote it.
 import { fromFailedReason } from '../domain/errors';
+import { JOB_NAMES } from '../domain/jobs';
 import { redactText, redactValue } from './board-redaction';
 
 export { REDACTED } from './board-redaction';
@@ -82,6 +83,7 @@ export function boardFailedReason(reason: string): string {
 
 interface JobSummary {
   readonly name: string;
+  readonly data?: unknown;
   readonly failedReason?: string;
   readonly finishedOn?: number;
   readonly returnvalue?: unknown;
@@ -89,14 +91,52 @@ interface JobSummary {
   readonly opts?: { readonly attempts?: number };
 }
 
+const asRecord = (value: unknown): Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+
+/** A field of job data as the title shows it: text only, and short. */
+const shown = (value: unknown, chars = 80): string => (typeof value === 'string' && value !== '' ? value.slice(0, chars) : '?');
+
+/** A task-result job's body, kept as JSON text or (older jobs) as the object; {} when it is neither. */
+function bodyOf(data: Record<string, unknown>): Record<string, unknown> {
+  if (typeof data.body !== 'string') return asRecord(data.body);
+  try {
+    return asRecord(JSON.parse(data.body));
+  } catch {
+    return {};
+  }
+}
+
 /**
- * The name the board lists a job under. A failed job also says its error code, and either that a domain
- * error is not retried or how many of its attempts it used, so a list of failures reads at a glance.
+ * What a job is about, made from its data, since its name is only its kind (domain/jobs.ts): the tenant
+ * and the activity (or standalone key) and status of a task result, the tenant, commerce and due time of
+ * a follow-up. Jobs queued when names were this text keep their name, as does any other kind.
+ */
+export function boardJobTitle(job: Pick<JobSummary, 'name' | 'data'>): string {
+  const data = asRecord(job.data);
+  const tenant = `tenant ${shown(data.tenantId, 8)}`;
+  switch (job.name) {
+    case JOB_NAMES.taskResult: {
+      const body = bodyOf(data);
+      const target = body.activity_id ? `activity ${shown(body.activity_id)}` : `key ${shown(body.provider_activity_id)}`;
+      return `${job.name} · ${tenant} · ${target} · ${shown(body.status, 40)}`;
+    }
+    case JOB_NAMES.followUp:
+      return `${job.name} · ${tenant} · commerce ${shown(data.commerceExternalId)} · due ${shown(data.scheduledAt, 40)}`;
+    default:
+      return job.name;
+  }
+}
+
+/**
+ * The name the board lists a job under: its title. A failed job also says its error code, and either that
+ * a domain error is not retried or how many of its attempts it used, so a list of failures reads at a glance.
  */
 export function boardJobName(job: JobSummary): string {
+  const title = boardJobTitle(job);
   const failed = !!job.failedReason && !!job.finishedOn && job.returnvalue == null;
-  if (!failed) return job.name;
+  if (!failed) return title;
   const code = fromFailedReason(job.failedReason)?.code;
-  if (code) return `${job.name} · failed ${code} (not retried)`;
-  return `${job.name} · failed after ${job.attemptsMade ?? 0} of ${job.opts?.attempts ?? 1} attempts`;
+  if (code) return `${title} · failed ${code} (not retried)`;
+  return `${title} · failed after ${job.attemptsMade ?? 0} of ${job.opts?.attempts ?? 1} attempts`;
 }

@@ -2,12 +2,25 @@
 // and its value patterns (JSON Web Tokens, Luhn-valid card numbers), plus the few names that list leaves
 // out and providers do send. A secret field, a name/value pair that names one, and a "name=value" inside
 // a string all lose their value; so do bearer and basic credentials and the patterned values anywhere.
-import { CREDIT_CARD_NUMBER_PATTERN, DEFAULT_REDACT_FIELDS, JWT_PATTERN, type FieldPattern, type RedactionPattern } from '@logtape/redaction';
+import {
+  CREDIT_CARD_NUMBER_PATTERN,
+  DEFAULT_REDACT_FIELDS,
+  JWT_PATTERN,
+  type FieldPattern,
+  type RedactionPattern,
+} from '@logtape/redaction';
 
 export const REDACTED = '[redacted]';
 
 // Matched like LogTape's list: a string names the field exactly, a pattern matches anywhere in it.
-const MORE_SECRET_FIELDS: readonly FieldPattern[] = [/^(pw|pwd|pass)$/i, /bearer/i, /jwt/i, /session/i, /cookie/i, /card[-_ ]?(number|num|no)|^pan$|cvv|cvc/i];
+const MORE_SECRET_FIELDS: readonly FieldPattern[] = [
+  /^(pw|pwd|pass)$/i,
+  /bearer/i,
+  /jwt/i,
+  /session/i,
+  /cookie/i,
+  /card[-_ ]?(number|num|no)|^pan$|cvv|cvc/i,
+];
 const SECRET_FIELDS: readonly FieldPattern[] = [...DEFAULT_REDACT_FIELDS, ...MORE_SECRET_FIELDS];
 
 const VALUE_PATTERNS: readonly RedactionPattern[] = [JWT_PATTERN, CREDIT_CARD_NUMBER_PATTERN];
@@ -26,7 +39,9 @@ const URL_PASSWORD = /(?<![\w+.-])([a-z][a-z0-9+.-]{0,31}:\/\/[^\s:/@]{1,256}:)[
 
 export function isSecretName(name: string): boolean {
   const last = name.slice(name.lastIndexOf('.') + 1);
-  return SECRET_FIELDS.some((field) => (typeof field === 'string' ? field === name || field === last : field.test(name) || field.test(last)));
+  return SECRET_FIELDS.some((field) =>
+    typeof field === 'string' ? field === name || field === last : field.test(name) || field.test(last),
+  );
 }
 
 // Scans name-and-separator pairs without consuming what follows, so "failed: password=…" still finds
@@ -49,8 +64,10 @@ function redactNamedValues(text: string): string {
 
 /** A text with every secret-looking value in it replaced. */
 export function redactText(text: string): string {
-  let out = redactNamedValues(text.replace(CREDENTIALS, (_whole, scheme: string, space: string) => `${scheme}${space}${REDACTED}`))
-    .replace(URL_PASSWORD, (_whole, start: string) => `${start}${REDACTED}@`);
+  let out = redactNamedValues(text.replace(CREDENTIALS, (_whole, scheme: string, space: string) => `${scheme}${space}${REDACTED}`)).replace(
+    URL_PASSWORD,
+    (_whole, start: string) => `${start}${REDACTED}@`,
+  );
   for (const { pattern, replacement } of VALUE_PATTERNS) {
     out = out.replace(pattern, typeof replacement === 'string' ? () => replacement : (match) => replacement(match));
   }

@@ -27,7 +27,7 @@ const QUEUE_LABELS: Record<string, { displayName: string; description: string }>
   },
   [QUEUES.followUps]: {
     displayName: 'Follow-ups',
-    description: 'Delayed jobs due at a result\'s future_scheduled_at: each creates one READY follow-up activity.',
+    description: "Delayed jobs due at a result's future_scheduled_at: each creates one READY follow-up activity.",
   },
 };
 

@@ -49,7 +49,10 @@ export class FastChecks {
    */
   async checkMany(tenantId: string, entries: readonly { event: TaskResultEvent; fingerprint: string }[]): Promise<BatchChecks> {
     try {
-      const targets = await this.peeker.peekMany(tenantId, entries.map((e) => e.event));
+      const targets = await this.peeker.peekMany(
+        tenantId,
+        entries.map((e) => e.event),
+      );
       const checks = entries.map(({ event }, i): ItemCheck => {
         try {
           assertResolvable(event, targets[i].activity);
@@ -61,7 +64,10 @@ export class FastChecks {
         }
       });
       const stale = entries.filter((_, i) => isStale(checks[i]));
-      const replayed = await findReplayedResults(this.sql, stale.map(({ fingerprint }) => ({ tenantId, fingerprint })));
+      const replayed = await findReplayedResults(
+        this.sql,
+        stale.map(({ fingerprint }) => ({ tenantId, fingerprint })),
+      );
       entries.forEach(({ fingerprint }, i) => {
         const row = isStale(checks[i]) ? replayed.get(replayKey(tenantId, fingerprint)) : undefined;
         if (row) checks[i] = { kind: 'replay', result: toResultBody(row) };

@@ -1,5 +1,5 @@
-// The follow-ups queue as the web process sees it: Bull Board lists it (delayed jobs show their due time
-// and a name with the tenant, commerce and due time). Only the worker process adds follow-up jobs.
+// The follow-ups queue as the web process sees it: Bull Board lists it (delayed jobs show their due time,
+// and board-job-view.ts names them by tenant, commerce and due time). Only the worker process adds them.
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from '../config/logger';

@@ -32,4 +32,5 @@ export const forbidden = (message: string) => new HttpError(403, 'FORBIDDEN', me
 export const serviceUnavailable = (message: string, retryAfterSeconds = 5) =>
   new HttpError(503, 'SERVICE_UNAVAILABLE', message, { retryAfterSeconds });
 export const tenantInactive = () => new HttpError(403, 'TENANT_INACTIVE', 'this tenant is inactive: its API keys are refused');
-export const rateLimited = (message: string, retryAfterSeconds: number) => new HttpError(429, 'RATE_LIMITED', message, { retryAfterSeconds });
+export const rateLimited = (message: string, retryAfterSeconds: number) =>
+  new HttpError(429, 'RATE_LIMITED', message, { retryAfterSeconds });

@@ -7,8 +7,7 @@ import type { Redis } from 'ioredis';
 
 /** A job's outcome; `finishedOn` is known when the job was looked up rather than heard finishing. */
 export type Finished = (
-  | { readonly state: 'completed'; readonly value: unknown }
-  | { readonly state: 'failed'; readonly reason: string }
+  { readonly state: 'completed'; readonly value: unknown } | { readonly state: 'failed'; readonly reason: string }
 ) & { readonly finishedOn?: number };
 
 type Settle = (finished: Finished) => void;

@@ -4,7 +4,7 @@
 import type { Logger } from '../config/logger';
 import { DomainError, fromFailedReason, validationFailed } from '../domain/errors';
 import { JsonTooLarge, canonicalJson, parseJsonText } from '../domain/json-text';
-import { taskResultBatchJobId, taskResultJobId, taskResultJobName, type TaskResultJobData } from '../domain/jobs';
+import { taskResultBatchJobId, taskResultJobId, type TaskResultJobData } from '../domain/jobs';
 import { resultTypeViolations } from '../domain/result-types';
 import { parseTaskResult, type TaskResultRules } from '../domain/schemas/task-result';
 import { eventFingerprint, sha256Hex, type TaskResultEvent } from '../domain/task-result-event';
@@ -43,7 +43,12 @@ interface Slot {
 
 /** An event's text, parsed and validated; a refusal is its item, a text that is not JSON the batch's 400. */
 function readSlot(index: number, text: string, rules: TaskResultRules): Slot {
-  const refused = (error: DomainError | HttpError): Slot => ({ index, text, canonical: `text:${sha256Hex(text)}`, answer: refusedItem(index, error) });
+  const refused = (error: DomainError | HttpError): Slot => ({
+    index,
+    text,
+    canonical: `text:${sha256Hex(text)}`,
+    answer: refusedItem(index, error),
+  });
   if (Buffer.byteLength(text) > MAX_EVENT_BYTES) return refused(new HttpError(413, 'PAYLOAD_TOO_LARGE', 'the event is larger than 1 MB'));
   let value: unknown;
   try {
@@ -51,7 +56,9 @@ function readSlot(index: number, text: string, rules: TaskResultRules): Slot {
   } catch (error) {
     const why = error instanceof Error ? error.message.slice(0, 200) : 'not JSON';
     if (error instanceof JsonTooLarge) return refused(validationFailed(why, [{ path: '', message: why }]));
-    throw new HttpError(400, 'VALIDATION_FAILED', `event ${index} of the batch is not valid JSON: ${why}`, { details: [{ path: `[${index}]`, message: why }] });
+    throw new HttpError(400, 'VALIDATION_FAILED', `event ${index} of the batch is not valid JSON: ${why}`, {
+      details: [{ path: `[${index}]`, message: why }],
+    });
   }
   const canonical = canonicalJson(value);
   try {
@@ -76,7 +83,8 @@ export async function ingestBatch(deps: BatchDeps, request: BatchRequest): Promi
   const { tenantId, idempotencyKey, receivedAt } = request;
   const slots = request.texts.map((text, index) => readSlot(index, text, { now: receivedAt, maxClockSkewMs: deps.maxClockSkewMs }));
   // The key covers the whole batch: bound to it before anything is checked or queued (docs/guarantees.md).
-  if (idempotencyKey !== undefined) await deps.taskResults.claimBatchKey(tenantId, idempotencyKey, sha256Hex(slots.map((s) => s.canonical).join('\n')));
+  if (idempotencyKey !== undefined)
+    await deps.taskResults.claimBatchKey(tenantId, idempotencyKey, sha256Hex(slots.map((s) => s.canonical).join('\n')));
   await check(deps, tenantId, slots);
 
   const jobs = jobsOf(slots, request);
@@ -90,7 +98,10 @@ export async function ingestBatch(deps: BatchDeps, request: BatchRequest): Promi
 /** The fast checks, then the tenant's result types (after the replay check, so a replay stands). */
 async function check(deps: BatchDeps, tenantId: string, slots: Slot[]): Promise<void> {
   const valid = slots.filter((s) => s.event !== undefined);
-  const { checks, skipped } = await deps.fastChecks.checkMany(tenantId, valid.map((s) => ({ event: s.event!, fingerprint: s.fingerprint! })));
+  const { checks, skipped } = await deps.fastChecks.checkMany(
+    tenantId,
+    valid.map((s) => ({ event: s.event!, fingerprint: s.fingerprint! })),
+  );
   if (skipped) deps.logger.warn({ err: skipped }, 'fast checks skipped: database unreachable');
   // Unreadable rules (PostgreSQL down) leave the check to the worker: the events are still queued.
   const rules = valid.length > 0 ? await deps.resultTypes.forTenant(tenantId).catch(() => []) : [];
@@ -100,7 +111,11 @@ async function check(deps: BatchDeps, tenantId: string, slots: Slot[]): Promise<
     else if (outcome.kind === 'refused') slot.answer = refusedItem(slot.index, outcome.error);
     else {
       const violations = resultTypeViolations(rules, slot.event!);
-      if (violations.length > 0) slot.answer = refusedItem(slot.index, validationFailed(`invalid task result: ${violations.map((v) => v.message).join('; ')}`, violations));
+      if (violations.length > 0)
+        slot.answer = refusedItem(
+          slot.index,
+          validationFailed(`invalid task result: ${violations.map((v) => v.message).join('; ')}`, violations),
+        );
     }
   });
 }
@@ -119,11 +134,18 @@ function jobsOf(slots: Slot[], request: BatchRequest): BulkJob[] {
     slot.jobId = jobOf.get(fingerprint);
     slot.first = slot.jobId === undefined;
     if (slot.jobId !== undefined) continue;
-    const jobId = idempotencyKey === undefined ? taskResultJobId(tenantId, fingerprint) : taskResultBatchJobId(tenantId, idempotencyKey, slot.index);
+    const jobId =
+      idempotencyKey === undefined ? taskResultJobId(tenantId, fingerprint) : taskResultBatchJobId(tenantId, idempotencyKey, slot.index);
     jobOf.set(fingerprint, (slot.jobId = jobId));
     // tenantId and fingerprint first: see TaskResultJobData.
-    const data: TaskResultJobData = { tenantId, fingerprint, body: slot.text, receivedAt: request.receivedAt.toISOString(), requestId: request.requestId };
-    jobs.push({ name: taskResultJobName(tenantId, slot.event!), data, jobId });
+    const data: TaskResultJobData = {
+      tenantId,
+      fingerprint,
+      body: slot.text,
+      receivedAt: request.receivedAt.toISOString(),
+      requestId: request.requestId,
+    };
+    jobs.push({ data, jobId });
   }
   return jobs;
 }

@@ -4,7 +4,7 @@ import { Queue, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from '../config/logger';
 import { DomainError } from '../domain/errors';
-import { QUEUES, TASK_RESULT_ATTEMPTS, type TaskResultJobData, type TaskResultJobResult } from '../domain/jobs';
+import { JOB_NAMES, JOB_OPTIONS, QUEUES, type TaskResultJobData, type TaskResultJobResult } from '../domain/jobs';
 import { sha256Hex } from '../domain/task-result-event';
 import { serviceUnavailable } from './http-errors';
 import { JobWaiter, type Finished } from './job-waiter';
@@ -13,7 +13,7 @@ import { RedisTimeout, isRedisUnavailable, logRedisErrors } from './redis-errors
 export interface TaskResultQueueOptions {
   readonly redisUrl: string;
   readonly prefix: string;
-  /** First retry delay; later ones double, with jitter. */
+  /** First retry delay, the job contract's unless given (tests shorten it); later ones double, with jitter. */
   readonly retryDelayMs?: number;
   readonly redisTimeoutMs?: number;
   readonly logger: Logger;
@@ -65,6 +65,7 @@ export interface AddOptions {
   readonly keyed: boolean;
 }
 
+const TASK_RESULT = JOB_OPTIONS[JOB_NAMES.taskResult];
 const DAY_SECONDS = 24 * 3600;
 /**
  * How long a batch's Idempotency-Key stays bound to its batch: longer than any of its jobs is kept (a
@@ -74,7 +75,6 @@ const BATCH_KEY_TTL_MS = 15 * DAY_SECONDS * 1000;
 
 /** One job of a batch, as `add` takes it. */
 export interface BulkJob {
-  readonly name: string;
   readonly data: TaskResultJobData;
   readonly jobId: string;
 }
@@ -106,8 +106,8 @@ export class TaskResultQueue {
   }
 
   /** Adds the job unless one with this id exists already (then the add is a no-op, checked when keyed). */
-  async add(name: string, data: TaskResultJobData, jobId: string, { keyed }: AddOptions): Promise<void> {
-    await this.redis(this.queue.add(name, data, this.jobOptions(jobId)));
+  async add(data: TaskResultJobData, jobId: string, { keyed }: AddOptions): Promise<void> {
+    await this.redis(this.queue.add(JOB_NAMES.taskResult, data, this.jobOptions(jobId)));
     if (keyed) await this.assertNotReused(jobId, data.fingerprint);
   }
 
@@ -119,10 +119,16 @@ export class TaskResultQueue {
   async addBulk(jobs: readonly BulkJob[], { keyed }: AddOptions): Promise<void> {
     if (jobs.length === 0) return;
     const bound = this.timeoutMs * 5;
-    await this.redis(this.queue.addBulk(jobs.map((j) => ({ name: j.name, data: j.data, opts: this.jobOptions(j.jobId) }))), bound);
+    await this.redis(
+      this.queue.addBulk(jobs.map((j) => ({ name: JOB_NAMES.taskResult, data: j.data, opts: this.jobOptions(j.jobId) }))),
+      bound,
+    );
     if (!keyed) return;
     const keys = jobs.map((j) => this.queue.toKey(j.jobId));
-    const first = await this.redis((this.connection as unknown as JobFingerprint).firstReusedJob(keys.length, ...keys, ...jobs.map((j) => j.data.fingerprint)), bound);
+    const first = await this.redis(
+      (this.connection as unknown as JobFingerprint).firstReusedJob(keys.length, ...keys, ...jobs.map((j) => j.data.fingerprint)),
+      bound,
+    );
     if (first > 0) throw keyReused();
   }
 
@@ -140,7 +146,10 @@ export class TaskResultQueue {
   /** Adds a batch's jobs as `addBulk` does and waits up to `timeoutMs` for all of their outcomes at once. */
   addBulkAndWait(jobs: readonly BulkJob[], options: AddOptions, timeoutMs: number): Promise<Map<string, Finished>> {
     const ids = jobs.map((j) => j.jobId);
-    return this.redis(this.waiter.waitMany(ids, timeoutMs, () => this.addBulk(jobs, options)), timeoutMs + this.timeoutMs * 10);
+    return this.redis(
+      this.waiter.waitMany(ids, timeoutMs, () => this.addBulk(jobs, options)),
+      timeoutMs + this.timeoutMs * 10,
+    );
   }
 
   /** Waits up to `timeoutMs` for the outcomes of jobs that exist already. */
@@ -149,13 +158,8 @@ export class TaskResultQueue {
   }
 
   private jobOptions(jobId: string) {
-    return {
-      jobId,
-      attempts: TASK_RESULT_ATTEMPTS,
-      backoff: { type: 'exponential', delay: this.options.retryDelayMs ?? 4_000, jitter: 0.5 },
-      removeOnComplete: { age: DAY_SECONDS },
-      removeOnFail: { age: 14 * DAY_SECONDS },
-    };
+    const backoff = { ...TASK_RESULT.backoff, delay: this.options.retryDelayMs ?? TASK_RESULT.backoff.delay };
+    return { ...TASK_RESULT, backoff, jobId };
   }
 
   /** IDEMPOTENCY_KEY_REUSED when the job with this id holds an event other than the one fingerprinted. */
@@ -169,8 +173,11 @@ export class TaskResultQueue {
   }
 
   /** Adds the job as `add` does and waits up to `timeoutMs` for its outcome (undefined if none yet). */
-  addAndWait(name: string, data: TaskResultJobData, jobId: string, options: AddOptions, timeoutMs: number): Promise<Finished | undefined> {
-    return this.redis(this.waiter.wait(jobId, timeoutMs, () => this.add(name, data, jobId, options)), timeoutMs + this.timeoutMs);
+  addAndWait(data: TaskResultJobData, jobId: string, options: AddOptions, timeoutMs: number): Promise<Finished | undefined> {
+    return this.redis(
+      this.waiter.wait(jobId, timeoutMs, () => this.add(data, jobId, options)),
+      timeoutMs + this.timeoutMs,
+    );
   }
 
   /** Waits up to `timeoutMs` for the outcome of a job that exists already. */
@@ -221,7 +228,8 @@ export class TaskResultQueue {
       return await Promise.race([operation, timeout]);
     } catch (error) {
       operation.catch(() => {});
-      if (!(error instanceof DomainError) && isRedisUnavailable(error)) throw serviceUnavailable('the queue is unavailable, try again shortly');
+      if (!(error instanceof DomainError) && isRedisUnavailable(error))
+        throw serviceUnavailable('the queue is unavailable, try again shortly');
       throw error;
     } finally {
       clearTimeout(timer);

@@ -46,13 +46,19 @@ export interface WebOptions {
 
 export async function startWeb(config: Config, logger: Logger, options: WebOptions): Promise<Web> {
   const { sequelize, registry } = options;
-  const taskResults = new TaskResultQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, retryDelayMs: options.retryDelayMs, logger });
+  const taskResults = new TaskResultQueue({
+    redisUrl: config.redisUrl,
+    prefix: config.queuePrefix,
+    retryDelayMs: options.retryDelayMs,
+    logger,
+  });
   // The web only watches the follow-ups queue (Bull Board, queue depth); the worker feeds and drains it.
   const followUps = openFollowUpQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger });
   const rateLimitRedis = openRateLimitRedis(config.redisUrl, logger);
   const [queueReady] = await Promise.all([taskResults.ready(3_000), connected(rateLimitRedis, 3_000)]);
   if (!queueReady) logger.warn('Redis is not reachable yet: events are refused with 503 until it is');
-  if (config.rateLimit.rps === 0 || config.rateLimit.burst === 0) logger.info('no default rate limit: only tenants with their own limit are limited');
+  if (config.rateLimit.rps === 0 || config.rateLimit.burst === 0)
+    logger.info('no default rate limit: only tenants with their own limit are limited');
   const app = buildApp({
     config,
     logger,

@@ -45,10 +45,7 @@ export interface PendingEvent {
  * go into a later batch: another event of the batch had the same target (`held`), or a concurrent
  * transaction created the result this one meant to (`lostRace`).
  */
-export type Settled =
-  | { readonly value: TaskResultJobResult }
-  | { readonly error: unknown }
-  | { readonly again: 'held' | 'lostRace' };
+export type Settled = { readonly value: TaskResultJobResult } | { readonly error: unknown } | { readonly again: 'held' | 'lostRace' };
 
 /**
  * One outcome per event, in order; never throws. A transaction that fails for the batch (a deadlock, a
@@ -78,7 +75,10 @@ async function answerReplay(sql: Sql, { data }: PendingEvent, error: unknown): P
   return replayed ? { value: { outcome: 'replayed', result: toResultBody(replayed) } } : { error };
 }
 
-async function rulesByTenant(directory: ResultTypeDirectory, batch: readonly PendingEvent[]): Promise<Map<string, readonly ResultTypeRule[]>> {
+async function rulesByTenant(
+  directory: ResultTypeDirectory,
+  batch: readonly PendingEvent[],
+): Promise<Map<string, readonly ResultTypeRule[]>> {
   const tenants = [...new Set(batch.map((p) => p.data.tenantId))];
   return new Map(await Promise.all(tenants.map(async (tenantId) => [tenantId, await directory.forTenant(tenantId)] as const)));
 }
@@ -96,7 +96,10 @@ async function applyInTransaction(
   rules: Map<string, readonly ResultTypeRule[]>,
 ): Promise<Settled[]> {
   const settled: Settled[] = new Array(batch.length);
-  const targets = await lockResultTargets(tx, batch.map((p) => targetKeyOf(p.data.tenantId, p.event)));
+  const targets = await lockResultTargets(
+    tx,
+    batch.map((p) => targetKeyOf(p.data.tenantId, p.event)),
+  );
   const accepted: Accepted[] = [];
   const stale: number[] = [];
   // One write per target and batch, the oldest event first: a later event for the same target waits
@@ -122,7 +125,10 @@ async function applyInTransaction(
     }
   }
   // A known result type is checked after the replay check, so a replay stands.
-  const replays = await findReplayedResults(tx, stale.map((i) => batch[i].data));
+  const replays = await findReplayedResults(
+    tx,
+    stale.map((i) => batch[i].data),
+  );
   for (const index of stale) {
     const replayed = replays.get(replayKey(batch[index].data.tenantId, batch[index].data.fingerprint));
     if (replayed) settled[index] = { value: { outcome: 'replayed', result: toResultBody(replayed) } };
@@ -138,11 +144,15 @@ async function applyInTransaction(
   const resultOf = (a: Accepted) => rows.get(resultIdOf(writes[accepted.indexOf(a)]))!;
   // Only a result that had, or now gets, a follow-up date can have follow-up rows to keep in step.
   const keepInStep = applied.filter((a) => a.target.result?.futureScheduledAt || batch[a.index].event.task_result.future_scheduled_at);
-  const followUps = await syncFollowUps(keepInStep.map((a): FollowUpSource => ({
-    result: resultOf(a),
-    activityStatus: a.decision.activityStatus ?? a.target.activity?.status ?? null,
-    commerceExternalId: batch[a.index].event.commerce_external_id,
-  })), tx, deps);
+  const followUps = await syncFollowUps(
+    keepInStep.map((a): FollowUpSource => ({
+      result: resultOf(a),
+      activityStatus: a.decision.activityStatus ?? a.target.activity?.status ?? null,
+      commerceExternalId: batch[a.index].event.commerce_external_id,
+    })),
+    tx,
+    deps,
+  );
   for (const a of applied) {
     const n = keepInStep.indexOf(a);
     const result = n < 0 ? toResultBody(resultOf(a)) : toResultBody(resultOf(a), followUps[n]);
@@ -162,7 +172,10 @@ const resultIdOf = (write: ResultWrite) => ('resultId' in write.target ? write.t
 /** The accepted events as writes, in order; new standalone results get their commerce (a placeholder when unknown). */
 async function resultWrites(tx: Sql, batch: readonly PendingEvent[], accepted: readonly Accepted[]): Promise<ResultWrite[]> {
   const standalone = accepted.filter((a) => !a.target.result && !a.target.activity).map((a) => batch[a.index]);
-  const commerces = await placeholderCommerceIds(tx, standalone.map((p) => ({ tenantId: p.data.tenantId, externalId: p.event.commerce_external_id })));
+  const commerces = await placeholderCommerceIds(
+    tx,
+    standalone.map((p) => ({ tenantId: p.data.tenantId, externalId: p.event.commerce_external_id })),
+  );
   return accepted.map(({ index, target, decision }) => {
     const { data, event, jobId } = batch[index];
     const { activity, result } = target;

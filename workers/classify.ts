@@ -27,14 +27,19 @@ const UNIQUE_VIOLATION = '23505';
 
 export function classify(error: unknown): Classification {
   if (error instanceof DomainError) return { retry: false, error };
-  if (error instanceof ConnectionError) return { retry: true, reason: 'database unreachable', code: 'DATABASE_CONNECTION', waitForDatabase: true };
+  if (error instanceof ConnectionError)
+    return { retry: true, reason: 'database unreachable', code: 'DATABASE_CONNECTION', waitForDatabase: true };
   if (error instanceof TimeoutError) return { retry: true, reason: 'database timeout', code: 'DATABASE_TIMEOUT' };
   if (error instanceof TargetBusy) return { retry: true, reason: 'concurrent first events for one key', code: 'TARGET_BUSY' };
   const state = sqlStateOf(error);
   if (isDataException(error)) {
-    return { retry: false, error: new DomainError('UNSTORABLE_EVENT', `PostgreSQL cannot store a value of this event (SQLSTATE ${state})`) };
+    return {
+      retry: false,
+      error: new DomainError('UNSTORABLE_EVENT', `PostgreSQL cannot store a value of this event (SQLSTATE ${state})`),
+    };
   }
-  if (error instanceof UniqueConstraintError || state === UNIQUE_VIOLATION) return { retry: true, reason: 'concurrent insert', code: 'CONCURRENT_INSERT' };
+  if (error instanceof UniqueConstraintError || state === UNIQUE_VIOLATION)
+    return { retry: true, reason: 'concurrent insert', code: 'CONCURRENT_INSERT' };
   if (error instanceof DatabaseError && state) {
     if (TRANSIENT_SQLSTATES.has(state) || TRANSIENT_SQLSTATE_CLASSES.includes(state.slice(0, 2))) {
       return { retry: true, reason: `database ${state}`, code: `DATABASE_${state}` };

@@ -12,7 +12,11 @@ export async function createFollowUpActivity(sequelize: Sequelize, tenantId: str
     const unlocked = await FollowUp.findOne({ where: { id: followUpId, tenantId }, attributes: ['resultId'], transaction });
     if (!unlocked) return { outcome: 'skipped', state: null, activityId: null };
     // A result's activity and commerce never change, so reading them before the locks is safe.
-    const result = (await ActivityResult.findOne({ where: { id: unlocked.resultId, tenantId }, attributes: ['id', 'activityId', 'commerceId'], transaction }))!;
+    const result = (await ActivityResult.findOne({
+      where: { id: unlocked.resultId, tenantId },
+      attributes: ['id', 'activityId', 'commerceId'],
+      transaction,
+    }))!;
     const parent = result.activityId ? await Activity.findOne({ where: { id: result.activityId, tenantId }, transaction, lock }) : null;
     await ActivityResult.findOne({ where: { id: result.id }, attributes: ['id'], transaction, lock });
     const followUp = (await FollowUp.findOne({ where: { id: followUpId, tenantId }, transaction, lock }))!;

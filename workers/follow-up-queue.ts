@@ -4,28 +4,27 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../config/logger';
 import { followUpDelayMs } from '../domain/follow-ups';
-import { FOLLOW_UP_ATTEMPTS, FOLLOW_UP_RECONCILER, QUEUES, followUpJobId, followUpJobName, type FollowUpJobData } from '../domain/jobs';
+import { FOLLOW_UP_RECONCILER, JOB_NAMES, JOB_OPTIONS, QUEUES, followUpJobId, type FollowUpJobData } from '../domain/jobs';
 import type { FollowUpTimers } from './follow-up-timers';
-
-const DAY_SECONDS = 24 * 3600;
 
 export class FollowUpQueue implements FollowUpTimers {
   readonly queue: Queue;
   private watchdog?: NodeJS.Timeout;
   private checking?: Promise<void>;
 
-  constructor(connection: Redis, prefix: string, private readonly clock: () => Date = () => new Date()) {
+  constructor(
+    connection: Redis,
+    prefix: string,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
     this.queue = new Queue(QUEUES.followUps, { connection, prefix });
   }
 
   async schedule(data: FollowUpJobData): Promise<void> {
-    await this.queue.add(followUpJobName(data), data, {
+    await this.queue.add(JOB_NAMES.followUp, data, {
+      ...JOB_OPTIONS[JOB_NAMES.followUp],
       jobId: followUpJobId(data.followUpId),
       delay: followUpDelayMs(new Date(data.scheduledAt), this.clock()),
-      attempts: FOLLOW_UP_ATTEMPTS,
-      backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 },
-      removeOnComplete: { age: DAY_SECONDS },
-      removeOnFail: { age: 14 * DAY_SECONDS },
     });
   }
 
@@ -51,7 +50,7 @@ export class FollowUpQueue implements FollowUpTimers {
         await this.queue.upsertJobScheduler(
           FOLLOW_UP_RECONCILER.schedulerId,
           { every: everyMs },
-          { name: FOLLOW_UP_RECONCILER.jobName, opts: { removeOnComplete: { count: 50 }, removeOnFail: { age: 14 * DAY_SECONDS } } },
+          { name: JOB_NAMES.reconcileFollowUps, opts: JOB_OPTIONS[JOB_NAMES.reconcileFollowUps] },
         );
         if (existing === undefined) logger.info({ everyMs }, 'follow-up reconciler scheduled');
       } catch (error) {

@@ -34,7 +34,7 @@ export class GroupCommit {
 
   /** The event's outcome once a batch holding it has committed; rejects with the error that fails its job. */
   async apply(pending: PendingEvent): Promise<TaskResultJobResult> {
-    for (let lostRaces = 0; ; ) {
+    for (let lostRaces = 0; ;) {
       const settled = await this.batcher.load(pending);
       if ('value' in settled) return settled.value;
       if ('error' in settled) throw settled.error;

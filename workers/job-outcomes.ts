@@ -42,7 +42,8 @@ export function watchOutcomes(worker: Worker, logger: Logger, metrics: JobMetric
     const code = completedCode(result);
     const seconds = secondsSince(job, job.finishedOn);
     metrics.record(worker.name, 'completed', code, seconds);
-    if (logger.isLevelEnabled('info')) logger.info({ ...context(worker, job), outcome: 'completed', code, ms: Math.round(seconds * 1000) }, 'job completed');
+    if (logger.isLevelEnabled('info'))
+      logger.info({ ...context(worker, job), outcome: 'completed', code, ms: Math.round(seconds * 1000) }, 'job completed');
   });
   worker.on('failed', (job, error) => {
     if (!job) return; // a failure outside any job: the 'error' handler logs those

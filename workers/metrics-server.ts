@@ -12,9 +12,12 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
 
 export async function serveMetrics(registry: Registry, port: number, token?: string): Promise<Server> {
   const server = createServer((req, res) => {
-    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') return sendError(res, 404, 'NOT_FOUND', 'only GET /metrics is served here');
+    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics')
+      return sendError(res, 404, 'NOT_FOUND', 'only GET /metrics is served here');
     if (!metricsAllowed(req.headers.authorization, token)) {
-      return sendError(res, 401, 'UNAUTHORIZED', '/metrics needs Authorization: Bearer <METRICS_TOKEN>', { 'www-authenticate': METRICS_CHALLENGE });
+      return sendError(res, 401, 'UNAUTHORIZED', '/metrics needs Authorization: Bearer <METRICS_TOKEN>', {
+        'www-authenticate': METRICS_CHALLENGE,
+      });
     }
     registry.metrics().then(
       (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),

@@ -10,6 +10,7 @@ import { FOLLOW_UP_RECONCILER, QUEUES, type FollowUpJobData, type TaskResultJobD
 import { ResultTypeDirectory } from '../models/result-type-directory';
 import { classify } from './classify';
 import { FollowUpQueue } from './follow-up-queue';
+import { dispatchFollowUps } from './follow-ups-dispatch';
 import type { JobMetrics } from './job-metrics';
 import { watchOutcomes } from './job-outcomes';
 import { workerConnection } from './redis';
@@ -90,15 +91,18 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
   const taskResultQueue = new Queue(QUEUES.activityResults, { connection, prefix });
   const taskResults = new Worker<TaskResultJobData, TaskResultJobResult>(
     QUEUES.activityResults,
-    classified(logger, taskResultProcessor({ ...deps, timers: followUpQueue, resultTypes: new ResultTypeDirectory() }), (ms) => taskResultQueue.rateLimit(ms)),
+    classified(logger, taskResultProcessor({ ...deps, timers: followUpQueue, resultTypes: new ResultTypeDirectory() }), (ms) =>
+      taskResultQueue.rateLimit(ms),
+    ),
     { connection, prefix, concurrency, ...WORKER_OPTIONS },
   );
   const followUp = followUpProcessor(deps);
   const reconcile = reconcileFollowUpsProcessor({ timers: followUpQueue, logger });
   const followUps = new Worker<FollowUpJobData, unknown>(
     QUEUES.followUps,
-    // Follow-up job names describe the job for the board; the reconciler's name is the fixed one.
-    classified(logger, (job) => (job.name === FOLLOW_UP_RECONCILER.jobName ? reconcile() : followUp(job)), (ms) => followUpQueue.queue.rateLimit(ms)),
+    classified(logger, dispatchFollowUps<Job<FollowUpJobData, unknown>>({ followUp, reconcile }), (ms) =>
+      followUpQueue.queue.rateLimit(ms),
+    ),
     { connection, prefix, concurrency: FOLLOW_UP_CONCURRENCY, ...WORKER_OPTIONS },
   );
   followUpQueue.keepReconcilerScheduled(deps.followUpReconcileEveryMs ?? FOLLOW_UP_RECONCILER.everyMs, logger);

@@ -69,7 +69,11 @@ function current(rows: readonly FollowUpRow[]): { scheduled?: FollowUpRow; creat
 }
 
 /** Keeps each result's follow-up in step with its event; answers the follow-up each result now has, in order. */
-export async function syncFollowUps(sources: readonly FollowUpSource[], tx: SqlTransaction, { timers, logger }: FollowUpDeps): Promise<(FollowUpBody | null)[]> {
+export async function syncFollowUps(
+  sources: readonly FollowUpSource[],
+  tx: SqlTransaction,
+  { timers, logger }: FollowUpDeps,
+): Promise<(FollowUpBody | null)[]> {
   if (sources.length === 0) return [];
   const rows = await tx.query<FollowUpRow>(LOCK, [sources.map((s) => s.result.tenantId), sources.map((s) => s.result.id)]);
   const supersede: FollowUpRow[] = [];
@@ -104,10 +108,18 @@ export async function syncFollowUps(sources: readonly FollowUpSource[], tx: SqlT
   // and a row left without its timer is what the reconciler repairs.
   tx.afterCommit(() => {
     for (const { id } of supersede) {
-      timers.cancel(id).catch((error) => logger.warn({ followUpId: id, err: error }, 'could not remove a superseded follow-up timer; it will do nothing when it fires'));
+      timers
+        .cancel(id)
+        .catch((error) =>
+          logger.warn({ followUpId: id, err: error }, 'could not remove a superseded follow-up timer; it will do nothing when it fires'),
+        );
     }
     for (const { data } of schedule) {
-      timers.schedule(data).catch((error) => logger.warn({ followUpId: data.followUpId, err: error }, 'could not add a follow-up timer; the reconciler will add it'));
+      timers
+        .schedule(data)
+        .catch((error) =>
+          logger.warn({ followUpId: data.followUpId, err: error }, 'could not add a follow-up timer; the reconciler will add it'),
+        );
     }
   });
   return bodies;

@@ -46,7 +46,10 @@ function main(): void {
     concurrency: config.workerConcurrency,
   });
   worker.on('failed', (job, error) => console.error(`reference worker: job ${job?.id} failed: ${error.message}`));
-  const stop = () => void Promise.allSettled([worker.close()]).then(() => pool.end()).then(() => process.exit(0));
+  const stop = () =>
+    void Promise.allSettled([worker.close()])
+      .then(() => pool.end())
+      .then(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 }

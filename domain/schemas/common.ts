@@ -9,7 +9,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: string): boolean => UUID.test(value);
 const MAX_DEPTH = 32;
 
-
 /** What makes a free-form object unstorable or unreasonable: nesting past MAX_DEPTH, a number jsonb cannot hold. */
 function freeFormProblem(value: unknown): string | undefined {
   const stack: Array<[unknown, number]> = [[value, 1]];
@@ -56,12 +55,16 @@ export function unstorableStringPaths(value: unknown, path: string[] = [], found
 /** ISO 8601 with a zone (a time without one means a different instant on every provider's server), on
  * a real calendar day, from 1970 to year 9999 (see zoned-dates.ts), normalized to UTC with milliseconds. */
 export const zonedIsoDate = () =>
-  Joi.string().custom((value: string, helpers) => {
-    const instant = parseZonedIsoDate(value);
-    if (instant === undefined) return helpers.message({ custom: '{{#label}} must be an ISO 8601 date-time with a time zone (Z or ±hh:mm)' });
-    if (instant === 'out-of-range') return helpers.message({ custom: '{{#label}} must be a real date and time from 1970-01-01 to 9999-12-31' });
-    return new Date(instant).toISOString();
-  }).meta({ format: 'date-time' });
+  Joi.string()
+    .custom((value: string, helpers) => {
+      const instant = parseZonedIsoDate(value);
+      if (instant === undefined)
+        return helpers.message({ custom: '{{#label}} must be an ISO 8601 date-time with a time zone (Z or ±hh:mm)' });
+      if (instant === 'out-of-range')
+        return helpers.message({ custom: '{{#label}} must be a real date and time from 1970-01-01 to 9999-12-31' });
+      return new Date(instant).toISOString();
+    })
+    .meta({ format: 'date-time' });
 
 /** A uuid, any case, given back in lower case. */
 export const uuid = () =>
@@ -79,7 +82,8 @@ export const jsonObject = () =>
       return problem ? helpers.message({ custom: problem }) : value;
     });
 
-export const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+export const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** An object schema's keys, and which of them may be sent as null to mean absent (the optional ones). */
 export interface KeyShape {

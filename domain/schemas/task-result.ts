@@ -21,14 +21,22 @@ import {
 
 // Optional fields sent as null mean absent: withoutNulls drops them before validation.
 const taskResult = Joi.object({
-  result: Joi.string().min(1).max(100).required()
-    .description("Task result type code (e.g., success, not_home). When the tenant has result types (admin CLI result-type:add), one of their codes.")
+  result: Joi.string()
+    .min(1)
+    .max(100)
+    .required()
+    .description(
+      'Task result type code (e.g., success, not_home). When the tenant has result types (admin CLI result-type:add), one of their codes.',
+    )
     .example('success'),
   comment: Joi.string().max(5000).allow('').description('Free text comment').example('Order placed successfully'),
-  contact_type: Joi.string().valid(...CONTACT_TYPES).description('INBOUND or OUTBOUND'),
+  contact_type: Joi.string()
+    .valid(...CONTACT_TYPES)
+    .description('INBOUND or OUTBOUND'),
   operator_external_id: Joi.string().min(1).max(255).description('External ID of the operator'),
-  future_scheduled_at: zonedIsoDate()
-    .description('Suggested date for a follow-up activity: after occurred_at. A READY follow-up activity for the same commerce is created at that time (see followUp in the answer).'),
+  future_scheduled_at: zonedIsoDate().description(
+    'Suggested date for a follow-up activity: after occurred_at. A READY follow-up activity for the same commerce is created at that time (see followUp in the answer).',
+  ),
   payload: jsonObject().description('Additional task-specific data (stored as sent)'),
 }).description('Task-specific result details');
 
@@ -36,12 +44,22 @@ export const taskResultSchema = Joi.object({
   activity_id: uuid().description('Reten activity ID (one of activity_id or provider_activity_id; with both, activity_id decides)'),
   provider_activity_id: Joi.string().min(1).max(255).description('External provider activity ID').example('ext-123'),
   commerce_external_id: Joi.string().min(1).max(255).required().description('External ID of the commerce').example('store-001'),
-  occurred_at: zonedIsoDate().required()
-    .description('When the result occurred (ISO 8601 with a time zone; not more than MAX_CLOCK_SKEW_MS in the future). An event applies only if it occurred after the last applied one.')
+  occurred_at: zonedIsoDate()
+    .required()
+    .description(
+      'When the result occurred (ISO 8601 with a time zone; not more than MAX_CLOCK_SKEW_MS in the future). An event applies only if it occurred after the last applied one.',
+    )
     .example('2025-01-16T14:30:00.000Z'),
-  status: Joi.string().valid(...RESULT_STATUSES).required().description('PENDING, COMPLETED, NOT_EXECUTED, CANCELED, TRANSFERRED').example('COMPLETED'),
+  status: Joi.string()
+    .valid(...RESULT_STATUSES)
+    .required()
+    .description('PENDING, COMPLETED, NOT_EXECUTED, CANCELED, TRANSFERRED')
+    .example('COMPLETED'),
   external_status: Joi.string().max(255).allow('').description('Provider-specific status string'),
-  hard_override: Joi.boolean().strict().default(false).description('Skip state transition validation (never the check that the event is newer)'),
+  hard_override: Joi.boolean()
+    .strict()
+    .default(false)
+    .description('Skip state transition validation (never the check that the event is newer)'),
   raw_payload: jsonObject().description('Raw provider payload (stored as-is)'),
   task_result: taskResult.required(),
 })
@@ -85,7 +103,11 @@ function crossFieldViolations(event: TaskResultEvent, rules: TaskResultRules): E
 }
 
 /** The canonical event, or a VALIDATION_FAILED DomainError listing every violation (the first few by name). */
-export function parseTaskResult(body: unknown, rules: TaskResultRules, extra: (e: TaskResultEvent) => ErrorDetail[] = () => []): TaskResultEvent {
+export function parseTaskResult(
+  body: unknown,
+  rules: TaskResultRules,
+  extra: (e: TaskResultEvent) => ErrorDetail[] = () => [],
+): TaskResultEvent {
   const details: ErrorDetail[] = [];
   const input = screened(body, details);
   const { value, error } = taskResultSchema.validate(input);

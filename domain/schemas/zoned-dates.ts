@@ -23,12 +23,21 @@ function daysInMonth(year: number, month: number): number {
 export function parseZonedIsoDate(text: string): number | 'out-of-range' | undefined {
   const m = ZONED_ISO.exec(text);
   if (!m) return undefined;
-  const [year, month, day, hour, minute, second = 0] = m.slice(1, 7).map((part) => (part === undefined ? undefined : Number(part))) as number[];
+  const [year, month, day, hour, minute, second = 0] = m
+    .slice(1, 7)
+    .map((part) => (part === undefined ? undefined : Number(part))) as number[];
   const ms = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
   const offset = m[8].toUpperCase() === 'Z' ? 0 : (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11]));
   const fieldsExist =
-    month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 59 &&
-    Number(m[11] ?? 0) <= 59 && Math.abs(offset) <= MAX_OFFSET_MINUTES;
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month) &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    Number(m[11] ?? 0) <= 59 &&
+    Math.abs(offset) <= MAX_OFFSET_MINUTES;
   if (!fieldsExist) return 'out-of-range';
   const local = new Date(0);
   local.setUTCFullYear(year, month - 1, day); // Date.UTC would read years 0-99 as 1900-1999

@@ -65,7 +65,9 @@ async function identify(access: ApiKeyAccess, anyOf: readonly Permission[], req:
   const unusable = whyUnusable(known, new Date());
   if (unusable) {
     const waitSeconds = await access.failures.failed(address);
-    throw waitSeconds === undefined ? unauthorized(unusable) : rateLimited('too many failed authentications from this address', waitSeconds);
+    throw waitSeconds === undefined
+      ? unauthorized(unusable)
+      : rateLimited('too many failed authentications from this address', waitSeconds);
   }
   const usable = known!;
   if (tenantId !== undefined && tenantId !== usable.tenantId) throw forbidden('API key does not belong to this tenant');

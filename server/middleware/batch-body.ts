@@ -37,7 +37,8 @@ function splitBatch(req: Request, res: Response, next: NextFunction): void {
     res.locals.batchTexts = res.locals.batchIsNdjson ? splitJsonLines(text, MAX_BATCH_EVENTS) : splitJsonArray(text, MAX_BATCH_EVENTS);
   } catch (error) {
     if (error instanceof JsonBatchTooLarge) throw tooLarge(`a batch holds at most ${MAX_BATCH_EVENTS} events`);
-    if (error instanceof JsonBatchMalformed) throw new HttpError(400, 'VALIDATION_FAILED', error.message, { details: [{ path: '', message: error.message }] });
+    if (error instanceof JsonBatchMalformed)
+      throw new HttpError(400, 'VALIDATION_FAILED', error.message, { details: [{ path: '', message: error.message }] });
     throw error;
   }
   req.body = undefined;

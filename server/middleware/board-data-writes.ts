@@ -37,7 +37,9 @@ const ACTIONS_WITHOUT_DATA = new Set([
 ]);
 
 function refuse(_req: Request, _res: Response): never {
-  throw forbidden('Bull Board cannot add jobs or change job data: it shows that data redacted and shortened. Send the event again through the API instead.');
+  throw forbidden(
+    'Bull Board cannot add jobs or change job data: it shows that data redacted and shortened. Send the event again through the API instead.',
+  );
 }
 
 /**

@@ -35,7 +35,12 @@ export function basicAuth(expected: { user: string; password: string }, realm: s
     // A browser's first request carries no credentials: only a login that was tried counts.
     const waitSeconds = given ? await failures.failed(clientAddress(req.socket)) : undefined;
     if (waitSeconds !== undefined) {
-      return sendError(res, { status: 429, code: 'RATE_LIMITED', message: 'too many failed authentications from this address', retryAfterSeconds: waitSeconds });
+      return sendError(res, {
+        status: 429,
+        code: 'RATE_LIMITED',
+        message: 'too many failed authentications from this address',
+        retryAfterSeconds: waitSeconds,
+      });
     }
     res.set('WWW-Authenticate', `Basic realm="${realm}", charset="UTF-8"`);
     sendError(res, { status: 401, code: 'UNAUTHORIZED', message: 'Bull Board needs a user name and password' });

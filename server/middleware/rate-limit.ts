@@ -22,6 +22,9 @@ export async function chargeTenant(limiter: TenantRateLimiter, res: Response, po
   if (!decision) return;
   setRateLimitHeaders(res, decision);
   if (!decision.allowed) {
-    throw rateLimited(`this tenant's rate limit is ${decision.window.points} requests per ${decision.window.seconds} s`, decision.resetSeconds);
+    throw rateLimited(
+      `this tenant's rate limit is ${decision.window.points} requests per ${decision.window.seconds} s`,
+      decision.resetSeconds,
+    );
   }
 }

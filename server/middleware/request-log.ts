@@ -20,7 +20,10 @@ export function requestLog(logger: Logger) {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const tenantId = (res.locals.principal as { tenantId?: string } | undefined)?.tenantId;
       const code = res.statusCode >= 400 ? (res.locals.errorCode as string | undefined) : undefined;
-      logger.info({ requestId, method: req.method, url: req.originalUrl, status: res.statusCode, code, ms: Math.round(ms * 10) / 10, tenantId }, 'request');
+      logger.info(
+        { requestId, method: req.method, url: req.originalUrl, status: res.statusCode, code, ms: Math.round(ms * 10) / 10, tenantId },
+        'request',
+      );
     });
     next();
   };

@@ -14,7 +14,8 @@ function requireJsonType(req: Request, _res: Response, next: NextFunction): void
 /** A charset other than UTF-8 is a 415. */
 export function requireUtf8(req: Request): void {
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.get('content-type') ?? '')?.[1];
-  if (charset !== undefined && charset.toLowerCase() !== 'utf-8') throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body in UTF-8');
+  if (charset !== undefined && charset.toLowerCase() !== 'utf-8')
+    throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body in UTF-8');
 }
 
 /**
@@ -27,7 +28,8 @@ function parseBody(req: Request, res: Response, next: NextFunction): void {
   try {
     req.body = text.trim() === '' ? undefined : parseJsonText(text);
   } catch (error) {
-    if (error instanceof JsonTooLarge) throw new HttpError(400, 'VALIDATION_FAILED', error.message, { details: [{ path: '', message: error.message }] });
+    if (error instanceof JsonTooLarge)
+      throw new HttpError(400, 'VALIDATION_FAILED', error.message, { details: [{ path: '', message: error.message }] });
     const why = error instanceof Error ? `: ${error.message.slice(0, 200)}` : '';
     throw new HttpError(400, 'VALIDATION_FAILED', `the body is not valid JSON${why}`);
   }
@@ -40,4 +42,8 @@ export function bodyTextOf(res: Response): string {
 }
 
 /** For routes with a body, after authentication: content type, then a read limited to 1 MB, then the parse. */
-export const jsonBody: RequestHandler[] = [requireJsonType, express.text({ type: () => true, limit: '1mb', defaultCharset: 'utf-8' }), parseBody];
+export const jsonBody: RequestHandler[] = [
+  requireJsonType,
+  express.text({ type: () => true, limit: '1mb', defaultCharset: 'utf-8' }),
+  parseBody,
+];

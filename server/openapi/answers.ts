@@ -16,18 +16,30 @@ export const ERROR_CODES = [...new Set([...Object.keys(DOMAIN_ERROR_STATUS), ...
 
 export const followUpAnswer = Joi.object({
   scheduledAt: instant('When the follow-up activity is (or was) due: the future_scheduled_at that asked for it'),
-  state: Joi.string().valid(...FOLLOW_UP_STATES.filter((s) => s !== 'SUPERSEDED')).required()
+  state: Joi.string()
+    .valid(...FOLLOW_UP_STATES.filter((s) => s !== 'SUPERSEDED'))
+    .required()
     .description('SCHEDULED until its time comes, then CREATED'),
-  activityId: nullable(Joi.string().meta({ format: 'uuid' })).description('The follow-up activity, once CREATED (GET /api/activities/{id})'),
+  activityId: nullable(Joi.string().meta({ format: 'uuid' })).description(
+    'The follow-up activity, once CREATED (GET /api/activities/{id})',
+  ),
 })
-  .description("The follow-up activity the result's future_scheduled_at asked for; null when there is none (or the date was dropped or the activity canceled)")
+  .description(
+    "The follow-up activity the result's future_scheduled_at asked for; null when there is none (or the date was dropped or the activity canceled)",
+  )
   .meta({ 'x-component': 'FollowUp' });
 
 export const resultAnswer = Joi.object({
   id: id('Result ID'),
   activityId: nullable(Joi.string().meta({ format: 'uuid' })).description('The Reten activity; null for a standalone result'),
-  source: Joi.string().valid(...RESULT_SOURCES).required().description('RETEN_ACTIVITY when linked to an activity, else STANDALONE'),
-  resultStatus: Joi.string().valid(...RESULT_STATUSES).required().description('The status of the last applied event'),
+  source: Joi.string()
+    .valid(...RESULT_SOURCES)
+    .required()
+    .description('RETEN_ACTIVITY when linked to an activity, else STANDALONE'),
+  resultStatus: Joi.string()
+    .valid(...RESULT_STATUSES)
+    .required()
+    .description('The status of the last applied event'),
   externalStatus: nullable(Joi.string()).description('Provider-specific status string'),
   occurredAt: instant('When the last applied event occurred'),
   taskDetails: Joi.object({
@@ -46,14 +58,19 @@ export const resultAnswer = Joi.object({
 export const activityAnswer = Joi.object({
   id: id('Activity ID'),
   type: Joi.string().valid('TASK').required(),
-  status: Joi.string().valid(...ACTIVITY_STATUSES).required().description("Kept in step with its result's status"),
+  status: Joi.string()
+    .valid(...ACTIVITY_STATUSES)
+    .required()
+    .description("Kept in step with its result's status"),
   channel: nullable(Joi.string()),
   commerceId: id('The commerce'),
   commerceExternalId: Joi.string().required().description('External ID of the commerce'),
   providerActivityId: nullable(Joi.string()).description('External provider activity ID'),
   scheduledAt: nullable(Joi.string().meta({ format: 'date-time' })).description('When the task is due'),
   parentActivityId: nullable(Joi.string().meta({ format: 'uuid' })).description('For a follow-up: the activity whose result asked for it'),
-  sourceResultId: nullable(Joi.string().meta({ format: 'uuid' })).description('For a follow-up: the result whose future_scheduled_at asked for it'),
+  sourceResultId: nullable(Joi.string().meta({ format: 'uuid' })).description(
+    'For a follow-up: the result whose future_scheduled_at asked for it',
+  ),
   resultId: nullable(Joi.string().meta({ format: 'uuid' })).description("The activity's result, once one was reported"),
   createdAt: instant('When the activity was created'),
   updatedAt: instant('When the activity was last changed'),
@@ -61,15 +78,22 @@ export const activityAnswer = Joi.object({
 
 const nextCursor = nullable(Joi.string()).description('Pass as `cursor` for the next page; null on the last page');
 
-export const resultPageAnswer = Joi.object({ items: Joi.array().items(resultAnswer).required(), nextCursor }).meta({ 'x-component': 'ResultPage' });
-export const activityPageAnswer = Joi.object({ items: Joi.array().items(activityAnswer).required(), nextCursor }).meta({ 'x-component': 'ActivityPage' });
+export const resultPageAnswer = Joi.object({ items: Joi.array().items(resultAnswer).required(), nextCursor }).meta({
+  'x-component': 'ResultPage',
+});
+export const activityPageAnswer = Joi.object({ items: Joi.array().items(activityAnswer).required(), nextCursor }).meta({
+  'x-component': 'ActivityPage',
+});
 
 export const historyAnswer = Joi.object({
   items: Joi.array()
     .items(
       Joi.object({
         occurredAt: instant("The event's occurred_at"),
-        status: Joi.string().valid(...RESULT_STATUSES).required().description("The event's status"),
+        status: Joi.string()
+          .valid(...RESULT_STATUSES)
+          .required()
+          .description("The event's status"),
         receivedAt: instant('When the API received the event'),
         jobId: nullable(Joi.string()).description('The job that applied it'),
         body: Joi.object().unknown(true).required().description('The request body as received'),
@@ -93,7 +117,9 @@ export const jobStatusAnswer = Joi.object({
   error: nullable(
     Joi.object({
       statusCode: Joi.number().integer().required(),
-      code: Joi.string().valid(...ERROR_CODES).required(),
+      code: Joi.string()
+        .valid(...ERROR_CODES)
+        .required(),
       message: Joi.string().required(),
     }),
   ).description('Why it failed, when FAILED'),
@@ -106,9 +132,16 @@ export const batchAnswer = Joi.object({
     .items(
       Joi.object({
         index: Joi.number().integer().min(0).required().description("The event's place in the request, from 0"),
-        status: Joi.number().integer().valid(...BATCH_ITEM_STATUSES).required()
-          .description('What POST /api/activity-results/tasks would have answered for this event: 201 created, 200 updated or a replay, 202 queued, else its error'),
-        code: Joi.string().valid(...ERROR_CODES).description('For an error: its stable machine code'),
+        status: Joi.number()
+          .integer()
+          .valid(...BATCH_ITEM_STATUSES)
+          .required()
+          .description(
+            'What POST /api/activity-results/tasks would have answered for this event: 201 created, 200 updated or a replay, 202 queued, else its error',
+          ),
+        code: Joi.string()
+          .valid(...ERROR_CODES)
+          .description('For an error: its stable machine code'),
         message: Joi.string().description('For an error: a human sentence'),
         details: Joi.array()
           .items(Joi.object({ path: Joi.string().allow('').required(), message: Joi.string().required() }))
@@ -128,7 +161,10 @@ export const errorAnswer = Joi.object({
   statusCode: Joi.number().integer().min(400).max(599).required().description('The HTTP status'),
   error: Joi.string().required().description('The HTTP reason phrase'),
   message: Joi.string().required().description('A human sentence'),
-  code: Joi.string().valid(...ERROR_CODES).required().description('Stable machine code'),
+  code: Joi.string()
+    .valid(...ERROR_CODES)
+    .required()
+    .description('Stable machine code'),
   details: Joi.array()
     .items(Joi.object({ path: Joi.string().allow('').required(), message: Joi.string().required() }))
     .description('Every violation with its path (the first 20, then a count)'),

@@ -80,23 +80,55 @@ export const SCHEMAS: Record<string, JsonSchema> = {
   Activity: answerSchema(activityAnswer),
   ActivityPage: answerSchema(activityPageAnswer),
   Error: answerSchema(errorAnswer),
-  TaskResultBatchRequest: { type: 'array', maxItems: 1000, items: ref('schemas', 'TaskResultRequest'), description: 'Events as POST /api/activity-results/tasks takes them, at most 1,000 and 5 MB' },
+  TaskResultBatchRequest: {
+    type: 'array',
+    maxItems: 1000,
+    items: ref('schemas', 'TaskResultRequest'),
+    description: 'Events as POST /api/activity-results/tasks takes them, at most 1,000 and 5 MB',
+  },
   BatchResult: answerSchema(batchAnswer),
 };
 
 /** What each error status means, and the codes it comes with. */
 const ERRORS: Record<number, { description: string; codes: string[]; headers?: Record<string, unknown> }> = {
-  400: { description: 'Validation error: invalid or missing fields, or malformed JSON; `details` lists every violation with its path', codes: ['VALIDATION_FAILED'] },
+  400: {
+    description: 'Validation error: invalid or missing fields, or malformed JSON; `details` lists every violation with its path',
+    codes: ['VALIDATION_FAILED'],
+  },
   401: { description: 'Missing, unknown, revoked or expired API key', codes: ['UNAUTHORIZED'] },
-  403: { description: "The key lacks the route's permission, belongs to another tenant than x-tenant-id, or its tenant is inactive", codes: ['FORBIDDEN', 'TENANT_INACTIVE'] },
-  404: { description: 'Not found (another tenant\'s ids are not found either)', codes: ['ACTIVITY_NOT_FOUND', 'RESULT_NOT_FOUND', 'JOB_NOT_FOUND', 'NOT_FOUND'] },
-  409: { description: 'Stale event (occurred_at not after the last applied one), invalid state transition (unless hard_override: true), or a duplicate provider_activity_id', codes: ['STALE_EVENT', 'INVALID_STATE_TRANSITION', 'ACTIVITY_ALREADY_EXISTS'] },
+  403: {
+    description: "The key lacks the route's permission, belongs to another tenant than x-tenant-id, or its tenant is inactive",
+    codes: ['FORBIDDEN', 'TENANT_INACTIVE'],
+  },
+  404: {
+    description: "Not found (another tenant's ids are not found either)",
+    codes: ['ACTIVITY_NOT_FOUND', 'RESULT_NOT_FOUND', 'JOB_NOT_FOUND', 'NOT_FOUND'],
+  },
+  409: {
+    description:
+      'Stale event (occurred_at not after the last applied one), invalid state transition (unless hard_override: true), or a duplicate provider_activity_id',
+    codes: ['STALE_EVENT', 'INVALID_STATE_TRANSITION', 'ACTIVITY_ALREADY_EXISTS'],
+  },
   413: { description: 'The body is larger than 1 MB (a batch: more than 1,000 events or 5 MB decompressed)', codes: ['PAYLOAD_TOO_LARGE'] },
-  415: { description: 'The content type is not JSON (or NDJSON, for a batch), or the encoding is not supported', codes: ['UNSUPPORTED_MEDIA_TYPE'] },
-  422: { description: 'Idempotency-Key reused with another body, or an event PostgreSQL cannot store', codes: ['IDEMPOTENCY_KEY_REUSED', 'UNSTORABLE_EVENT', 'JOB_DATA_INVALID'] },
-  429: { description: "Over the tenant's rate limit, or too many failed authentications from this address", codes: ['RATE_LIMITED'], headers: { 'Retry-After': { ...ref('headers', 'Retry-After'), required: true } } },
+  415: {
+    description: 'The content type is not JSON (or NDJSON, for a batch), or the encoding is not supported',
+    codes: ['UNSUPPORTED_MEDIA_TYPE'],
+  },
+  422: {
+    description: 'Idempotency-Key reused with another body, or an event PostgreSQL cannot store',
+    codes: ['IDEMPOTENCY_KEY_REUSED', 'UNSTORABLE_EVENT', 'JOB_DATA_INVALID'],
+  },
+  429: {
+    description: "Over the tenant's rate limit, or too many failed authentications from this address",
+    codes: ['RATE_LIMITED'],
+    headers: { 'Retry-After': { ...ref('headers', 'Retry-After'), required: true } },
+  },
   500: { description: 'Internal error (logged; never a stack trace)', codes: ['INTERNAL_ERROR'] },
-  503: { description: 'PostgreSQL or Redis unreachable or timed out: retry after Retry-After', codes: ['SERVICE_UNAVAILABLE'], headers: { 'Retry-After': { ...ref('headers', 'Retry-After'), required: true } } },
+  503: {
+    description: 'PostgreSQL or Redis unreachable or timed out: retry after Retry-After',
+    codes: ['SERVICE_UNAVAILABLE'],
+    headers: { 'Retry-After': { ...ref('headers', 'Retry-After'), required: true } },
+  },
 };
 
 export const RESPONSES = Object.fromEntries(
@@ -105,7 +137,11 @@ export const RESPONSES = Object.fromEntries(
     {
       description: `${description}. Codes: ${codes.join(', ')}.`,
       headers: { ...RATE_LIMIT_HEADERS, ...headers },
-      content: { 'application/json': { schema: { allOf: [ref('schemas', 'Error'), { properties: { statusCode: { const: Number(status) }, code: { enum: codes } } }] } } },
+      content: {
+        'application/json': {
+          schema: { allOf: [ref('schemas', 'Error'), { properties: { statusCode: { const: Number(status) }, code: { enum: codes } } }] },
+        },
+      },
     },
   ]),
 );

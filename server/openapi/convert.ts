@@ -2,6 +2,7 @@
 import type Joi from 'joi';
 import parse from 'joi-to-json';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON Schema is a free-form tree, walked and built by key; the document's own test validates it
 export type JsonSchema = Record<string, any>;
 
 /**

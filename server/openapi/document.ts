@@ -15,7 +15,16 @@ function answer(description: string, schema: string, headers: Record<string, unk
 
 const requiredHeader = (name: string) => ({ ...ref('headers', name), required: true });
 
-function operation(o: { summary: string; description: string; tag: string; id: string; permission: string; parameters?: unknown[]; body?: string; responses: Record<string, unknown> }) {
+function operation(o: {
+  summary: string;
+  description: string;
+  tag: string;
+  id: string;
+  permission: string;
+  parameters?: unknown[];
+  body?: string;
+  responses: Record<string, unknown>;
+}) {
   return {
     tags: [o.tag],
     operationId: o.id,
@@ -43,9 +52,14 @@ const PATHS = {
       parameters: [ref('parameters', 'IdempotencyKey'), ref('parameters', 'Prefer')],
       body: 'TaskResultRequest',
       responses: {
-        200: answer('An existing result was updated, or the request repeats one already applied', 'Result', { 'Idempotent-Replayed': ref('headers', 'Idempotent-Replayed') }),
+        200: answer('An existing result was updated, or the request repeats one already applied', 'Result', {
+          'Idempotent-Replayed': ref('headers', 'Idempotent-Replayed'),
+        }),
         201: answer('A new result was created', 'Result', { Location: requiredHeader('Location') }),
-        202: answer('Queued: the outcome is at statusUrl', 'Accepted', { Location: requiredHeader('Location'), 'Preference-Applied': ref('headers', 'Preference-Applied') }),
+        202: answer('Queued: the outcome is at statusUrl', 'Accepted', {
+          Location: requiredHeader('Location'),
+          'Preference-Applied': ref('headers', 'Preference-Applied'),
+        }),
         ...errors(413, 415, 404, 409, 422, ...AUTHENTICATED),
       },
     }),
@@ -65,7 +79,9 @@ const PATHS = {
         parameters: [ref('parameters', 'IdempotencyKey'), ref('parameters', 'Prefer')],
         responses: {
           200: answer('Every event answered or queued: one item each, in request order', 'BatchResult'),
-          202: answer('`Prefer: respond-async`: the events checked and queued', 'BatchResult', { 'Preference-Applied': ref('headers', 'Preference-Applied') }),
+          202: answer('`Prefer: respond-async`: the events checked and queued', 'BatchResult', {
+            'Preference-Applied': ref('headers', 'Preference-Applied'),
+          }),
           ...errors(413, 415, 422, ...AUTHENTICATED),
         },
       }),
@@ -83,7 +99,8 @@ const PATHS = {
       tag: 'Activity results',
       id: 'listResults',
       summary: 'List results',
-      description: 'The tenant\'s results, least recently updated first, a page at a time: pass `nextCursor` back as `cursor` until it is null. A result that does not change while you page appears exactly once.',
+      description:
+        "The tenant's results, least recently updated first, a page at a time: pass `nextCursor` back as `cursor` until it is null. A result that does not change while you page appears exactly once.",
       permission: 'VIEW_ACTIVITIES or CREATE_ACTIVITY',
       parameters: queryParameters(resultListQuery),
       responses: { 200: answer('A page of results', 'ResultPage'), ...errors(...AUTHENTICATED) },
@@ -116,7 +133,8 @@ const PATHS = {
       tag: 'Activity results',
       id: 'getJobStatus',
       summary: 'Status of a queued event',
-      description: 'The job of a 202 answer: its state, and the result once COMPLETED or the error once FAILED. The result is the body as the job left it.',
+      description:
+        'The job of a 202 answer: its state, and the result once COMPLETED or the error once FAILED. The result is the body as the job left it.',
       permission: 'VIEW_ACTIVITIES or CREATE_ACTIVITY',
       parameters: [ref('parameters', 'JobId')],
       responses: { 200: answer('The job', 'JobStatus'), ...errors(404, ...AUTHENTICATED) },
@@ -130,7 +148,10 @@ const PATHS = {
       description: 'A READY task activity for a commerce; the commerce is created when unknown.',
       permission: 'CREATE_ACTIVITY',
       body: 'NewActivityRequest',
-      responses: { 201: answer('The activity', 'Activity', { Location: requiredHeader('Location') }), ...errors(413, 415, 409, ...AUTHENTICATED) },
+      responses: {
+        201: answer('The activity', 'Activity', { Location: requiredHeader('Location') }),
+        ...errors(413, 415, 409, ...AUTHENTICATED),
+      },
     }),
   },
   '/api/activities': {
@@ -138,7 +159,8 @@ const PATHS = {
       tag: 'Activities',
       id: 'listActivities',
       summary: 'List activities',
-      description: "The tenant's activities, least recently updated first, a page at a time (as the results list). `parent_activity_id` finds the follow-ups of an activity.",
+      description:
+        "The tenant's activities, least recently updated first, a page at a time (as the results list). `parent_activity_id` finds the follow-ups of an activity.",
       permission: 'VIEW_ACTIVITIES',
       parameters: queryParameters(activityListQuery),
       responses: { 200: answer('A page of activities', 'ActivityPage'), ...errors(...AUTHENTICATED) },
@@ -159,7 +181,9 @@ const PATHS = {
 };
 
 function operationsWithoutAuth() {
-  const plain = (summary: string, description: string, responses: Record<string, unknown>) => ({ get: { tags: ['Service'], summary, description, security: [], responses } });
+  const plain = (summary: string, description: string, responses: Record<string, unknown>) => ({
+    get: { tags: ['Service'], summary, description, security: [], responses },
+  });
   const status = { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] };
   return {
     '/healthz': plain('Liveness', 'The process is alive.', { 200: { description: 'Alive', content: json(status) } }),
@@ -171,7 +195,9 @@ function operationsWithoutAuth() {
       200: { description: 'The metrics', content: { 'text/plain': { schema: { type: 'string' } } } },
       401: { description: 'METRICS_TOKEN is set and the token is missing or wrong' },
     }),
-    '/openapi.json': plain('This document', 'The OpenAPI 3.1 document; an interactive reference is at /docs.', { 200: { description: 'The document', content: json({ type: 'object' }) } }),
+    '/openapi.json': plain('This document', 'The OpenAPI 3.1 document; an interactive reference is at /docs.', {
+      200: { description: 'The document', content: json({ type: 'object' }) },
+    }),
   };
 }
 

@@ -49,7 +49,10 @@ export function activitiesRouter(deps: AppDeps): Router {
     } catch (error) {
       if (error instanceof UniqueConstraintError) {
         // Named so the provider can carry on with the activity it made before instead of searching for it.
-        const existing = await Activity.findOne({ where: { tenantId, providerActivityId: input.provider_activity_id }, attributes: ['id'] });
+        const existing = await Activity.findOne({
+          where: { tenantId, providerActivityId: input.provider_activity_id },
+          attributes: ['id'],
+        });
         const which = existing ? `activity ${existing.id}` : 'an activity';
         throw new DomainError('ACTIVITY_ALREADY_EXISTS', `${which} has provider_activity_id "${input.provider_activity_id}" already`, [
           { path: 'provider_activity_id', message: existing ? `taken by activity ${existing.id}` : 'taken' },

@@ -2,7 +2,7 @@
 // checks → enqueue → answer. The reading routes are in result-reads.ts.
 import { Router, type Response } from 'express';
 import { DomainError, fromFailedReason, validationFailed } from '../../domain/errors';
-import { taskResultJobId, taskResultJobName, tenantOfJobId, type TaskResultJobData, type TaskResultJobResult } from '../../domain/jobs';
+import { taskResultJobId, tenantOfJobId, type TaskResultJobData, type TaskResultJobResult } from '../../domain/jobs';
 import { withFollowUp } from '../../domain/result-body';
 import { resultTypeViolations } from '../../domain/result-types';
 import { parseTaskResult } from '../../domain/schemas/task-result';
@@ -76,14 +76,19 @@ export function activityResultsRouter(deps: AppDeps): Router {
     await assertKnownResultType(tenantId, event);
 
     // tenantId and fingerprint first: see TaskResultJobData.
-    const data: TaskResultJobData = { tenantId, fingerprint, body: bodyTextOf(res), receivedAt: receivedAt.toISOString(), requestId: res.locals.requestId };
-    const name = taskResultJobName(tenantId, event);
+    const data: TaskResultJobData = {
+      tenantId,
+      fingerprint,
+      body: bodyTextOf(res),
+      receivedAt: receivedAt.toISOString(),
+      requestId: res.locals.requestId,
+    };
     if (wantsAsync(req)) {
-      await taskResults.add(name, data, jobId, { keyed });
+      await taskResults.add(data, jobId, { keyed });
       res.set('Preference-Applied', 'respond-async');
       return accepted(res, jobId);
     }
-    let finished = await taskResults.addAndWait(name, data, jobId, { keyed }, config.syncWaitMs);
+    let finished = await taskResults.addAndWait(data, jobId, { keyed }, config.syncWaitMs);
     if (finished?.state === 'failed' && !fromFailedReason(finished.reason)) {
       // An earlier copy of this event ran out of attempts during an outage: run it again.
       await taskResults.retryFailed(jobId);

@@ -14,7 +14,12 @@ export const resultNotFound = (id: string) => new DomainError('RESULT_NOT_FOUND'
 
 /** One history item as JSON text: the body goes out as PostgreSQL stored it, numbers digit for digit. */
 function historyItem(row: HistoryRow): string {
-  const head = JSON.stringify({ occurredAt: row.occurredAt.toISOString(), status: row.status, receivedAt: row.receivedAt.toISOString(), jobId: row.jobId });
+  const head = JSON.stringify({
+    occurredAt: row.occurredAt.toISOString(),
+    status: row.status,
+    receivedAt: row.receivedAt.toISOString(),
+    jobId: row.jobId,
+  });
   return `${head.slice(0, -1)},"body":${row.body}}`;
 }
 

@@ -20,8 +20,12 @@ export interface NewActivity {
 }
 
 export const newActivitySchema = Joi.object({
-  commerce_external_id: Joi.string().min(1).max(255).required()
-    .description('External ID of the commerce; a commerce not known yet is created').example('store-001'),
+  commerce_external_id: Joi.string()
+    .min(1)
+    .max(255)
+    .required()
+    .description('External ID of the commerce; a commerce not known yet is created')
+    .example('store-001'),
   provider_activity_id: Joi.string().min(1).max(255).description('External provider activity ID, unique per tenant').example('ext-123'),
   channel: Joi.string().min(1).max(100).description('How the task is carried out, e.g. CALL or VISIT (free text)'),
   scheduled_at: zonedIsoDate().description('When the task is due (ISO 8601 with a time zone)'),

@@ -19,14 +19,20 @@ export const resultListQuery = Joi.object({
   activity_id: uuid().description('Results of this Reten activity.'),
   provider_activity_id: text('Results with this external provider activity ID.'),
   commerce_external_id: text('Results for the commerce with this external ID.'),
-  status: Joi.string().valid(...RESULT_STATUSES).description('Results with this result status.'),
-  source: Joi.string().valid(...RESULT_SOURCES).description('RETEN_ACTIVITY (linked to an activity) or STANDALONE.'),
+  status: Joi.string()
+    .valid(...RESULT_STATUSES)
+    .description('Results with this result status.'),
+  source: Joi.string()
+    .valid(...RESULT_SOURCES)
+    .description('RETEN_ACTIVITY (linked to an activity) or STANDALONE.'),
   updated_since: zonedIsoDate().description('Results updated at or after this instant (ISO 8601 with a time zone).'),
   ...paging,
 }).prefs(REPORT_EVERY_VIOLATION);
 
 export const activityListQuery = Joi.object({
-  status: Joi.string().valid(...ACTIVITY_STATUSES).description('Activities with this status.'),
+  status: Joi.string()
+    .valid(...ACTIVITY_STATUSES)
+    .description('Activities with this status.'),
   commerce_external_id: text('Activities for the commerce with this external ID.'),
   provider_activity_id: text('The activity with this external provider activity ID.'),
   parent_activity_id: uuid().description('Follow-up activities created from results of this activity.'),

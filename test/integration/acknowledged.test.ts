@@ -8,7 +8,7 @@ import { count, sequelize } from '../support/db';
 import { REDIS_URL } from '../support/env';
 import { createTenant, minutesAfter, seedEvent, type TestTenant } from '../support/fixtures';
 import { postResult, request } from '../support/http';
-import { startStack, type Stack } from '../support/stack';
+import { startStackWithTenant, type Stack } from '../support/stack';
 import { eventually } from '../support/wait';
 
 const T0 = '2025-01-16T14:30:00.000Z';
@@ -22,10 +22,7 @@ describe('what the API acknowledges', () => {
   let stack: Stack;
   let tenant: TestTenant;
 
-  beforeEach(async () => {
-    stack = await startStack();
-    tenant = await createTenant();
-  });
+  beforeEach(async () => ({ stack, tenant } = await startStackWithTenant()));
   afterEach(() => stack.close());
 
   for (const mode of ['sync', 'async'] as const) {
@@ -34,7 +31,9 @@ describe('what the API acknowledges', () => {
       const pairs = await Promise.all(
         Array.from({ length: 20 }, (_, i) => {
           const headers = { 'idempotency-key': `race-${i}`, ...prefer };
-          return Promise.all(['a', 'b'].map((side) => postResult(stack.baseUrl, tenant, seedEvent({ provider_activity_id: `race-${i}-${side}` }), headers)));
+          return Promise.all(
+            ['a', 'b'].map((side) => postResult(stack.baseUrl, tenant, seedEvent({ provider_activity_id: `race-${i}-${side}` }), headers)),
+          );
         }),
       );
       const acknowledged: string[] = [];
@@ -51,7 +50,9 @@ describe('what the API acknowledges', () => {
   }
 
   it('stores numbers past what a JavaScript number holds exactly, in the result and in its history', async () => {
-    const text = JSON.stringify(seedEvent({ raw_payload: { id: '#ID#', big: '#BIG#' }, task_result: { result: 'ok', payload: { amount: '#AMOUNT#' } } }))
+    const text = JSON.stringify(
+      seedEvent({ raw_payload: { id: '#ID#', big: '#BIG#' }, task_result: { result: 'ok', payload: { amount: '#AMOUNT#' } } }),
+    )
       .replace('"#ID#"', '12345678901234567890')
       .replace('"#BIG#"', '1e400')
       .replace('"#AMOUNT#"', '0.12345678901234567891');
@@ -61,24 +62,35 @@ describe('what the API acknowledges', () => {
       `SELECT r.raw_payload->>'id' AS id, r.raw_payload->>'big' AS big, r.task_payload->>'amount' AS amount, e.body->'raw_payload'->>'id' AS "historyId"
        FROM activity_results r JOIN activity_result_events e ON e.result_id = r.id`,
     );
-    expect(stored).to.deep.equal({ id: '12345678901234567890', big: `1${'0'.repeat(400)}`, amount: '0.12345678901234567891', historyId: '12345678901234567890' });
+    expect(stored).to.deep.equal({
+      id: '12345678901234567890',
+      big: `1${'0'.repeat(400)}`,
+      amount: '0.12345678901234567891',
+      historyId: '12345678901234567890',
+    });
   });
 
   it('tells bodies apart that differ only past the 15th digit or under a key named __proto__', async () => {
     // Each pair differs in nothing but the payload: one key, one target, one event time.
     const post = (payload: string, key: string) => {
       const rawBody = JSON.stringify(seedEvent({ raw_payload: '#P#', provider_activity_id: key })).replace('"#P#"', payload);
-      return request(stack.baseUrl, 'POST', TASKS, { tenant, rawBody, headers: { 'content-type': 'application/json', 'idempotency-key': key } });
+      return request(stack.baseUrl, 'POST', TASKS, {
+        tenant,
+        rawBody,
+        headers: { 'content-type': 'application/json', 'idempotency-key': key },
+      });
     };
     expect((await post('{"id":12345678901234567890}', 'digits')).status).to.equal(201);
     expect((await post('{"id":12345678901234567891}', 'digits')).body.code).to.equal('IDEMPOTENCY_KEY_REUSED');
     expect((await post('{"__proto__":{"a":1}}', 'proto')).status).to.equal(201);
     expect((await post('{"__proto__":{"a":2}}', 'proto')).body.code).to.equal('IDEMPOTENCY_KEY_REUSED');
-    const [{ proto }] = await rows<{ proto: string }>(`SELECT raw_payload->'__proto__'->>'a' AS proto FROM activity_results WHERE provider_activity_id = 'proto'`);
+    const [{ proto }] = await rows<{ proto: string }>(
+      `SELECT raw_payload->'__proto__'->>'a' AS proto FROM activity_results WHERE provider_activity_id = 'proto'`,
+    );
     expect(proto).to.equal('1');
   });
 
-  it('says Idempotent-Replayed on a replay, also after the tenant\'s result types changed, and not on an update', async () => {
+  it("says Idempotent-Replayed on a replay, also after the tenant's result types changed, and not on an update", async () => {
     expect((await postResult(stack.baseUrl, tenant, seedEvent({ status: 'PENDING' }))).status).to.equal(201);
     const update = await postResult(stack.baseUrl, tenant, seedEvent({ status: 'PENDING', occurred_at: minutesAfter(T0, 1) }));
     expect(update.status).to.equal(200);
@@ -105,7 +117,7 @@ describe('what the API acknowledges', () => {
       await redis.hset(key, 'data', JSON.stringify({ ...data, body: data.body.replace('store-001', 'store-666') }));
       const other = taskResultJobId(tenant.tenantId, 'f'.repeat(64));
       await redis.hset(`${stack.prefix}:activity-results:${other}`, 'data', JSON.stringify({ ...data, tenantId: forged.tenantId }));
-      await stack.web.taskResults.add('forged tenant', { ...data, tenantId: forged.tenantId }, other, { keyed: false });
+      await stack.web.taskResults.add({ ...data, tenantId: forged.tenantId }, other, { keyed: false });
     } finally {
       redis.disconnect();
     }
@@ -129,6 +141,11 @@ describe('what the API acknowledges', () => {
     }
     const reply = await postResult(stack.baseUrl, tenant, seedEvent(), { 'idempotency-key': 'broken-key' });
     expect(reply.status).to.equal(500);
-    expect(reply.body).to.deep.equal({ statusCode: 500, error: 'Internal Server Error', message: 'internal error', code: 'INTERNAL_ERROR' });
+    expect(reply.body).to.deep.equal({
+      statusCode: 500,
+      error: 'Internal Server Error',
+      message: 'internal error',
+      code: 'INTERNAL_ERROR',
+    });
   });
 });

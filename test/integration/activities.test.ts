@@ -1,26 +1,36 @@
 import { expect } from 'chai';
 import { Commerce } from '../../models';
 import { count } from '../support/db';
-import { createTenant, seedEvent, type TestTenant } from '../support/fixtures';
+import { seedEvent, type TestTenant } from '../support/fixtures';
 import { postResult, request } from '../support/http';
-import { startStack, type Stack } from '../support/stack';
+import { startStackWithTenant, type Stack } from '../support/stack';
 
 describe('/api/activities', () => {
   let stack: Stack;
   let tenant: TestTenant;
 
-  beforeEach(async () => {
-    stack = await startStack();
-    tenant = await createTenant();
-  });
+  beforeEach(async () => ({ stack, tenant } = await startStackWithTenant()));
   afterEach(() => stack.close());
 
   const create = (body: unknown) => request(stack.baseUrl, 'POST', '/api/activities/tasks', { tenant, body });
 
   it('creates a READY task activity and its commerce, and reads it back', async () => {
-    const reply = await create({ commerce_external_id: 'store-7', provider_activity_id: 'v-1', channel: 'FIELD', scheduled_at: '2025-02-01T09:00:00+01:00' });
+    const reply = await create({
+      commerce_external_id: 'store-7',
+      provider_activity_id: 'v-1',
+      channel: 'FIELD',
+      scheduled_at: '2025-02-01T09:00:00+01:00',
+    });
     expect(reply.status).to.equal(201);
-    expect(reply.body).to.include({ type: 'TASK', status: 'READY', channel: 'FIELD', providerActivityId: 'v-1', scheduledAt: '2025-02-01T08:00:00.000Z', resultId: null, parentActivityId: null });
+    expect(reply.body).to.include({
+      type: 'TASK',
+      status: 'READY',
+      channel: 'FIELD',
+      providerActivityId: 'v-1',
+      scheduledAt: '2025-02-01T08:00:00.000Z',
+      resultId: null,
+      parentActivityId: null,
+    });
     expect(reply.headers.get('location')).to.equal(`/api/activities/${reply.body.id}`);
     const commerce = await Commerce.findOne({ where: { tenantId: tenant.tenantId, externalId: 'store-7' } });
     expect(commerce?.isPlaceholder).to.equal(false);
@@ -49,7 +59,12 @@ describe('/api/activities', () => {
     expect(duplicate.body.details).to.deep.equal([{ path: 'provider_activity_id', message: `taken by activity ${first.body.id}` }]);
     const bad = await create({ provider_activity_id: 7, scheduled_at: 'soon', extra: true });
     expect(bad.status).to.equal(400);
-    expect(bad.body.details.map((d: { path: string }) => d.path)).to.have.members(['commerce_external_id', 'provider_activity_id', 'scheduled_at', 'extra']);
+    expect(bad.body.details.map((d: { path: string }) => d.path)).to.have.members([
+      'commerce_external_id',
+      'provider_activity_id',
+      'scheduled_at',
+      'extra',
+    ]);
     expect(await count('activities')).to.equal(1);
   });
 
@@ -65,7 +80,11 @@ describe('/api/activities', () => {
   });
 
   it('answers 404 for unknown ids, malformed ids and unknown routes', async () => {
-    for (const path of ['/api/activities/4b0c7e1e-1f7a-4a57-9d7e-1d2f3a4b5c6d', '/api/activities/not-a-uuid', '/api/activity-results/not-a-uuid']) {
+    for (const path of [
+      '/api/activities/4b0c7e1e-1f7a-4a57-9d7e-1d2f3a4b5c6d',
+      '/api/activities/not-a-uuid',
+      '/api/activity-results/not-a-uuid',
+    ]) {
       const reply = await request(stack.baseUrl, 'GET', path, { tenant });
       expect(reply.status).to.equal(404);
       expect(reply.body.code).to.be.oneOf(['ACTIVITY_NOT_FOUND', 'RESULT_NOT_FOUND']);

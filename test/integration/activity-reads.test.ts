@@ -45,7 +45,13 @@ describe('reading activities and follow-ups', () => {
     const rest = await get(`/api/activities?limit=3&cursor=${firstPage.body.nextCursor}`);
     expect(rest.body.items.map((x: { id: string }) => x.id)).to.deep.equal([a.id]);
     expect(rest.body.nextCursor).to.equal(null);
-    expect(rest.body.items[0]).to.include({ status: 'COMPLETED', resultId: done.body.id, commerceExternalId: 'store-a', parentActivityId: null, sourceResultId: null });
+    expect(rest.body.items[0]).to.include({
+      status: 'COMPLETED',
+      resultId: done.body.id,
+      commerceExternalId: 'store-a',
+      parentActivityId: null,
+      sourceResultId: null,
+    });
 
     expect(await ids('status=COMPLETED')).to.deep.equal([a.id]);
     expect(await ids('status=READY&commerce_external_id=store-a')).to.deep.equal([b.id]);
@@ -64,12 +70,16 @@ describe('reading activities and follow-ups', () => {
   it('finds the follow-up a future_scheduled_at caused, from the result and from the list', async () => {
     const parent = await create({ commerce_external_id: 'store-001', provider_activity_id: 'visit-1' });
     const due = new Date(Date.now() + 1_500).toISOString();
-    const posted = await postResult(stack.baseUrl, tenant, seedEvent({
-      provider_activity_id: 'visit-1',
-      status: 'PENDING',
-      occurred_at: new Date(Date.now() - 60_000).toISOString(),
-      task_result: { result: 'call_back', future_scheduled_at: due },
-    }));
+    const posted = await postResult(
+      stack.baseUrl,
+      tenant,
+      seedEvent({
+        provider_activity_id: 'visit-1',
+        status: 'PENDING',
+        occurred_at: new Date(Date.now() - 60_000).toISOString(),
+        task_result: { result: 'call_back', future_scheduled_at: due },
+      }),
+    );
     expect(posted.status).to.equal(201);
     expect(posted.body.followUp).to.deep.equal({ scheduledAt: due, state: 'SCHEDULED', activityId: null });
     expect((await get(`/api/activity-results/${posted.body.id}`)).body.followUp).to.deep.equal(posted.body.followUp);
@@ -80,13 +90,23 @@ describe('reading activities and follow-ups', () => {
     });
     expect(created.scheduledAt).to.equal(due);
     const followUp = (await get(`/api/activities/${created.activityId}`)).body;
-    expect(followUp).to.include({ status: 'READY', parentActivityId: parent.id, sourceResultId: posted.body.id, scheduledAt: due, commerceExternalId: 'store-001' });
+    expect(followUp).to.include({
+      status: 'READY',
+      parentActivityId: parent.id,
+      sourceResultId: posted.body.id,
+      scheduledAt: due,
+      commerceExternalId: 'store-001',
+    });
     expect(await ids(`parent_activity_id=${parent.id}`)).to.deep.equal([created.activityId]);
     const listed = (await get(`/api/activity-results?provider_activity_id=visit-1`)).body.items[0];
     expect(listed.followUp).to.deep.equal(created);
 
     // A newer event without a date keeps the follow-up already created.
-    const later = await postResult(stack.baseUrl, tenant, seedEvent({ provider_activity_id: 'visit-1', status: 'COMPLETED', occurred_at: new Date().toISOString() }));
+    const later = await postResult(
+      stack.baseUrl,
+      tenant,
+      seedEvent({ provider_activity_id: 'visit-1', status: 'COMPLETED', occurred_at: new Date().toISOString() }),
+    );
     expect(later.status).to.equal(200);
     expect(later.body.followUp).to.deep.equal(created);
   });
@@ -95,7 +115,12 @@ describe('reading activities and follow-ups', () => {
     const plain = await postResult(stack.baseUrl, tenant, seedEvent());
     expect(plain.body.followUp).to.equal(null);
     const due = new Date(Date.now() + 3_600_000).toISOString();
-    const queued = await postResult(stack.baseUrl, tenant, seedEvent({ provider_activity_id: 'later', status: 'PENDING', task_result: { result: 'x', future_scheduled_at: due } }), { prefer: 'respond-async' });
+    const queued = await postResult(
+      stack.baseUrl,
+      tenant,
+      seedEvent({ provider_activity_id: 'later', status: 'PENDING', task_result: { result: 'x', future_scheduled_at: due } }),
+      { prefer: 'respond-async' },
+    );
     expect(queued.status).to.equal(202);
     const status = await waitFor('the job to complete', async () => {
       const reply = await get(queued.body.statusUrl);
@@ -103,12 +128,16 @@ describe('reading activities and follow-ups', () => {
     });
     expect(status.result.followUp).to.deep.equal({ scheduledAt: due, state: 'SCHEDULED', activityId: null });
     // A date dropped by a newer event leaves no follow-up.
-    const dropped = await postResult(stack.baseUrl, tenant, seedEvent({ provider_activity_id: 'later', status: 'PENDING', occurred_at: '2025-01-16T15:00:00Z' }));
+    const dropped = await postResult(
+      stack.baseUrl,
+      tenant,
+      seedEvent({ provider_activity_id: 'later', status: 'PENDING', occurred_at: '2025-01-16T15:00:00Z' }),
+    );
     expect(dropped.status).to.equal(200);
     expect(dropped.body.followUp).to.equal(null);
   });
 
-  it("keeps tenants apart and wants VIEW_ACTIVITIES", async () => {
+  it('keeps tenants apart and wants VIEW_ACTIVITIES', async () => {
     const other = await createTenant();
     const mine = await create({ commerce_external_id: 'store-001' });
     await create({ commerce_external_id: 'store-001' }, other);

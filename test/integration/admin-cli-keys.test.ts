@@ -25,7 +25,15 @@ describe('admin CLI: listing tenants and keys, rotating keys', function () {
 
   async function tenantWithKey(name = 'Acme') {
     const tenant = await adminJson('tenant:create', '--name', name);
-    const key = await adminJson('api-key:create', '--tenant', tenant.id, '--name', 'crm', '--permissions', 'CREATE_ACTIVITY,VIEW_ACTIVITIES');
+    const key = await adminJson(
+      'api-key:create',
+      '--tenant',
+      tenant.id,
+      '--name',
+      'crm',
+      '--permissions',
+      'CREATE_ACTIVITY,VIEW_ACTIVITIES',
+    );
     return { tenant, key };
   }
 
@@ -60,7 +68,7 @@ describe('admin CLI: listing tenants and keys, rotating keys', function () {
     expect(await works(lastLine(expired.stdout))).to.equal(401);
   });
 
-  it('lists a tenant\'s keys without the key or its hash', async () => {
+  it("lists a tenant's keys without the key or its hash", async () => {
     const { tenant, key } = await tenantWithKey();
     const other = await tenantWithKey('Other');
     expect(await works(key.key)).to.equal(200);
@@ -102,7 +110,10 @@ describe('admin CLI: listing tenants and keys, rotating keys', function () {
     expect(now.replaces.revokedAt).to.be.a('string');
     await waitFor('the old key to be refused', async () => (await works(short.key)) === 401);
     expect(await works(now.key)).to.equal(200);
-    const accepted = await request(stack.baseUrl, 'POST', '/api/activity-results/tasks', { headers: { 'x-api-key': now.key }, body: seedEvent() });
+    const accepted = await request(stack.baseUrl, 'POST', '/api/activity-results/tasks', {
+      headers: { 'x-api-key': now.key },
+      body: seedEvent(),
+    });
     expect(accepted.status).to.equal(201);
 
     const again = await admin('api-key:rotate', '--id', short.id);

@@ -24,14 +24,33 @@ describe('admin CLI: listing and removing result types', function () {
 
   /** The status of a fresh event with this result code (each a minute newer, so none is stale). */
   const statusFor = async (code: string) =>
-    (await postResult(stack.baseUrl, tenant, seedEvent({ status: 'PENDING', occurred_at: minutesAfter('2025-01-16T14:30:00.000Z', ++minutes), task_result: { result: code } }))).status;
+    (
+      await postResult(
+        stack.baseUrl,
+        tenant,
+        seedEvent({ status: 'PENDING', occurred_at: minutesAfter('2025-01-16T14:30:00.000Z', ++minutes), task_result: { result: code } }),
+      )
+    ).status;
 
-  it("says that the first result type turns on checking, and that an existing code was updated", async () => {
+  it('says that the first result type turns on checking, and that an existing code was updated', async () => {
     const first = await admin('result-type:add', '--tenant', tenant.tenantId, '--code', 'sold', '--label', 'Sold');
-    expect(first.stdout).to.match(/result type sold added/).and.match(/first result type: from now on task_result.result must be one of its codes/);
+    expect(first.stdout)
+      .to.match(/result type sold added/)
+      .and.match(/first result type: from now on task_result.result must be one of its codes/);
     const second = await admin('result-type:add', '--tenant', tenant.tenantId, '--code', 'not_home', '--label', 'Not home');
-    expect(second.stdout).to.match(/result type not_home added/).and.not.match(/first/);
-    const again = await admin('result-type:add', '--tenant', tenant.tenantId, '--code', 'sold', '--label', 'Sold!', '--requires-future-scheduled-at');
+    expect(second.stdout)
+      .to.match(/result type not_home added/)
+      .and.not.match(/first/);
+    const again = await admin(
+      'result-type:add',
+      '--tenant',
+      tenant.tenantId,
+      '--code',
+      'sold',
+      '--label',
+      'Sold!',
+      '--requires-future-scheduled-at',
+    );
     expect(again.stdout).to.match(/result type sold updated/);
     const json = await adminJson('result-type:add', '--tenant', tenant.tenantId, '--code', 'sold', '--label', 'Sold');
     expect(json).to.deep.equal({ tenantId: tenant.tenantId, code: 'sold', label: 'Sold', requiresFutureScheduledAt: false, updated: true });
@@ -43,7 +62,16 @@ describe('admin CLI: listing and removing result types', function () {
     expect(await statusFor('anything')).to.equal(201);
 
     await admin('result-type:add', '--tenant', tenant.tenantId, '--code', 'sold', '--label', 'Sold');
-    await admin('result-type:add', '--tenant', tenant.tenantId, '--code', 'call_back', '--label', 'Call back', '--requires-future-scheduled-at');
+    await admin(
+      'result-type:add',
+      '--tenant',
+      tenant.tenantId,
+      '--code',
+      'call_back',
+      '--label',
+      'Call back',
+      '--requires-future-scheduled-at',
+    );
     const listed = await adminJson('result-type:list', '--tenant', tenant.tenantId);
     expect(listed).to.deep.equal({
       tenantId: tenant.tenantId,
@@ -58,7 +86,9 @@ describe('admin CLI: listing and removing result types', function () {
 
     const removed = await admin('result-type:remove', '--tenant', tenant.tenantId, '--code', 'sold');
     expect(removed.code, removed.stderr).to.equal(0);
-    expect(removed.stdout).to.match(/result type sold removed/).and.not.match(/last/);
+    expect(removed.stdout)
+      .to.match(/result type sold removed/)
+      .and.not.match(/last/);
     await waitFor('the API to refuse the removed code', async () => (await statusFor('sold')) === 400);
     const last = await adminJson('result-type:remove', '--tenant', tenant.tenantId, '--code', 'call_back');
     expect(last).to.deep.equal({ tenantId: tenant.tenantId, code: 'call_back', removed: true, remaining: 0 });
@@ -69,7 +99,7 @@ describe('admin CLI: listing and removing result types', function () {
     expect(missing.stderr).to.match(/has no result type sold/);
   });
 
-  it("keeps tenants apart", async () => {
+  it('keeps tenants apart', async () => {
     const other = await createTenant();
     await admin('result-type:add', '--tenant', other.tenantId, '--code', 'theirs', '--label', 'Theirs');
     expect((await adminJson('result-type:list', '--tenant', tenant.tenantId)).items).to.deep.equal([]);

@@ -1,25 +1,37 @@
 import { expect } from 'chai';
 import { ApiKey, FollowUp, TaskResultType, Tenant } from '../../models';
 import { admin } from '../support/admin-cli';
-import { createTenant, seedEvent, type TestTenant } from '../support/fixtures';
+import { seedEvent, type TestTenant } from '../support/fixtures';
 import { postResult, request } from '../support/http';
-import { startStack, type Stack } from '../support/stack';
+import { startStack, startStackWithTenant, type Stack } from '../support/stack';
 
 describe('admin CLI: result-type:add', () => {
   let stack: Stack;
   let tenant: TestTenant;
 
-  beforeEach(async () => {
-    stack = await startStack();
-    tenant = await createTenant();
-  });
+  beforeEach(async () => ({ stack, tenant } = await startStackWithTenant()));
   afterEach(() => stack.close());
 
   it('adds result types that the API then enforces, follow-up date included', async () => {
     const sold = await admin('result-type:add', '--tenant', tenant.tenantId, '--code', 'sold', '--label', 'Sold', '--json');
     expect(sold.code, sold.stderr).to.equal(0);
-    expect(JSON.parse(sold.stdout)).to.deep.equal({ tenantId: tenant.tenantId, code: 'sold', label: 'Sold', requiresFutureScheduledAt: false, updated: false });
-    const callBack = await admin('result-type:add', '--tenant', tenant.tenantId, '--code', 'call_back', '--label', 'Call back', '--requires-future-scheduled-at');
+    expect(JSON.parse(sold.stdout)).to.deep.equal({
+      tenantId: tenant.tenantId,
+      code: 'sold',
+      label: 'Sold',
+      requiresFutureScheduledAt: false,
+      updated: false,
+    });
+    const callBack = await admin(
+      'result-type:add',
+      '--tenant',
+      tenant.tenantId,
+      '--code',
+      'call_back',
+      '--label',
+      'Call back',
+      '--requires-future-scheduled-at',
+    );
     expect(callBack.stdout).to.match(/result type call_back/);
 
     const unknown = await postResult(stack.baseUrl, tenant, seedEvent({ task_result: { result: 'success' } }));
@@ -29,17 +41,32 @@ describe('admin CLI: result-type:add', () => {
 
     const missingDate = await postResult(stack.baseUrl, tenant, seedEvent({ task_result: { result: 'call_back' } }));
     expect(missingDate.status).to.equal(400);
-    expect(missingDate.body.details).to.deep.equal([{ path: 'task_result.future_scheduled_at', message: 'result "call_back" requires future_scheduled_at' }]);
+    expect(missingDate.body.details).to.deep.equal([
+      { path: 'task_result.future_scheduled_at', message: 'result "call_back" requires future_scheduled_at' },
+    ]);
     expect(await FollowUp.count()).to.equal(0);
 
-    const ok = await postResult(stack.baseUrl, tenant, seedEvent({ task_result: { result: 'call_back', future_scheduled_at: '2025-01-20T10:00:00Z' } }));
+    const ok = await postResult(
+      stack.baseUrl,
+      tenant,
+      seedEvent({ task_result: { result: 'call_back', future_scheduled_at: '2025-01-20T10:00:00Z' } }),
+    );
     expect(ok.status).to.equal(201);
     expect(await FollowUp.count({ where: { resultId: ok.body.id } })).to.equal(1);
   });
 
   it('updates a result type added again with the same code', async () => {
     await admin('result-type:add', '--tenant', tenant.tenantId, '--code', 'call_back', '--label', 'Call back');
-    await admin('result-type:add', '--tenant', tenant.tenantId, '--code', 'call_back', '--label', 'Call us', '--requires-future-scheduled-at');
+    await admin(
+      'result-type:add',
+      '--tenant',
+      tenant.tenantId,
+      '--code',
+      'call_back',
+      '--label',
+      'Call us',
+      '--requires-future-scheduled-at',
+    );
     const types = await TaskResultType.findAll({ where: { tenantId: tenant.tenantId } });
     expect(types.map((t) => [t.code, t.label, t.requiresFutureScheduledAt])).to.deep.equal([['call_back', 'Call us', true]]);
   });
@@ -95,7 +122,12 @@ describe('admin CLI: tenants and API keys', () => {
   });
 
   it('refuses bad arguments with a usage message and writes nothing', async () => {
-    for (const args of [['tenant:create'], ['api-key:create', '--tenant', 'nope', '--name', 'x'], ['api-key:create', '--tenant', '0b9a3f9e-8d1c-4f7e-9a41-3c2b1d0e5f6a', '--name', 'x', '--permissions', 'ROOT'], ['no:such-command']]) {
+    for (const args of [
+      ['tenant:create'],
+      ['api-key:create', '--tenant', 'nope', '--name', 'x'],
+      ['api-key:create', '--tenant', '0b9a3f9e-8d1c-4f7e-9a41-3c2b1d0e5f6a', '--name', 'x', '--permissions', 'ROOT'],
+      ['no:such-command'],
+    ]) {
       const run = await admin(...args);
       expect(run.code, args.join(' ')).to.not.equal(0);
       expect(run.stderr, args.join(' ')).to.match(/usage|required|uuid|permissions|no tenant/);

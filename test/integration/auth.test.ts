@@ -70,18 +70,30 @@ describe('authentication and tenant isolation', () => {
 
   it('keeps every tenant to its own activities and results', async () => {
     const other = await createTenant();
-    const activity = await request(stack.baseUrl, 'POST', '/api/activities/tasks', { tenant, body: { commerce_external_id: 'store-001', provider_activity_id: 'shared-id' } });
-    const result = await request(stack.baseUrl, 'POST', '/api/activity-results/tasks', { tenant, body: seedEvent({ activity_id: activity.body.id }) });
+    const activity = await request(stack.baseUrl, 'POST', '/api/activities/tasks', {
+      tenant,
+      body: { commerce_external_id: 'store-001', provider_activity_id: 'shared-id' },
+    });
+    const result = await request(stack.baseUrl, 'POST', '/api/activity-results/tasks', {
+      tenant,
+      body: seedEvent({ activity_id: activity.body.id }),
+    });
     expect(result.status).to.equal(201);
 
     expect((await request(stack.baseUrl, 'GET', `/api/activities/${activity.body.id}`, { tenant: other })).status).to.equal(404);
     expect((await request(stack.baseUrl, 'GET', `/api/activity-results/${result.body.id}`, { tenant: other })).status).to.equal(404);
-    const foreignTarget = await request(stack.baseUrl, 'POST', '/api/activity-results/tasks', { tenant: other, body: seedEvent({ activity_id: activity.body.id }) });
+    const foreignTarget = await request(stack.baseUrl, 'POST', '/api/activity-results/tasks', {
+      tenant: other,
+      body: seedEvent({ activity_id: activity.body.id }),
+    });
     expect(foreignTarget.status).to.equal(404);
     expect(foreignTarget.body.code).to.equal('ACTIVITY_NOT_FOUND');
 
     // The same provider ids mean different things in another tenant.
-    const theirs = await request(stack.baseUrl, 'POST', '/api/activity-results/tasks', { tenant: other, body: seedEvent({ provider_activity_id: 'shared-id' }) });
+    const theirs = await request(stack.baseUrl, 'POST', '/api/activity-results/tasks', {
+      tenant: other,
+      body: seedEvent({ provider_activity_id: 'shared-id' }),
+    });
     expect(theirs.status).to.equal(201);
     expect(theirs.body.source).to.equal('STANDALONE');
     expect(await count('commerces')).to.equal(2);

@@ -17,7 +17,9 @@ async function rows<T>(sql: string, bind: unknown[] = []): Promise<T[]> {
 
 /** An event's text with numbers a JavaScript number cannot hold, written as a provider's code would. */
 const exactText = (key: string) =>
-  JSON.stringify(seedEvent({ provider_activity_id: key, raw_payload: { id: '#ID#' }, task_result: { result: 'ok', payload: { amount: '#AMOUNT#' } } }))
+  JSON.stringify(
+    seedEvent({ provider_activity_id: key, raw_payload: { id: '#ID#' }, task_result: { result: 'ok', payload: { amount: '#AMOUNT#' } } }),
+  )
     .replace('"#ID#"', '12345678901234567890123')
     .replace('"#AMOUNT#"', '0.12345678901234567891');
 
@@ -33,11 +35,14 @@ describe('batch bodies', () => {
   });
   afterEach(() => stack.close());
 
-  it('applies a JSON array, keeping each event\'s text as sent in its job and its numbers digit for digit in PostgreSQL', async () => {
+  it("applies a JSON array, keeping each event's text as sent in its job and its numbers digit for digit in PostgreSQL", async () => {
     const texts = [exactText('exact-1'), exactText('exact-2').replace(/,/g, ',\n      ')];
     const reply = await post(`[\n  ${texts[0]},\n  ${texts[1]}\n]`);
     expect(reply.status).to.equal(200);
-    expect(reply.body.items.map((i: any) => [i.index, i.status])).to.deep.equal([[0, 201], [1, 201]]);
+    expect(reply.body.items.map((i: any) => [i.index, i.status])).to.deep.equal([
+      [0, 201],
+      [1, 201],
+    ]);
     expect(reply.body.counts).to.deep.equal({ 201: 2 });
 
     for (const [i, item] of reply.body.items.entries()) {
@@ -48,7 +53,14 @@ describe('batch bodies', () => {
       `SELECT r.provider_activity_id AS key, r.raw_payload->>'id' AS id, r.task_payload->>'amount' AS amount, e.body->'raw_payload'->>'id' AS "historyId"
        FROM activity_results r JOIN activity_result_events e ON e.result_id = r.id ORDER BY key`,
     );
-    expect(stored).to.deep.equal(['exact-1', 'exact-2'].map((key) => ({ key, id: '12345678901234567890123', amount: '0.12345678901234567891', historyId: '12345678901234567890123' })));
+    expect(stored).to.deep.equal(
+      ['exact-1', 'exact-2'].map((key) => ({
+        key,
+        id: '12345678901234567890123',
+        amount: '0.12345678901234567891',
+        historyId: '12345678901234567890123',
+      })),
+    );
   });
 
   it('takes NDJSON, one event a line, blank lines and CRLF included', async () => {
@@ -89,10 +101,19 @@ describe('batch bodies', () => {
       const over = await postBatch(stack.baseUrl, tenant, events(1001));
       expect(over.status).to.equal(413);
       expect(over.body.code).to.equal('PAYLOAD_TOO_LARGE');
-      const ndjson = await post(events(1001).map((e) => JSON.stringify(e)).join('\n'), { 'content-type': 'application/x-ndjson' });
+      const ndjson = await post(
+        events(1001)
+          .map((e) => JSON.stringify(e))
+          .join('\n'),
+        { 'content-type': 'application/x-ndjson' },
+      );
       expect(ndjson.status).to.equal(413);
       // Exactly at the cap, but each event refused by validation: nothing to queue, nothing to clean up.
-      const atCap = await postBatch(stack.baseUrl, tenant, events(1000).map((e) => ({ ...e, status: 'DONE' })));
+      const atCap = await postBatch(
+        stack.baseUrl,
+        tenant,
+        events(1000).map((e) => ({ ...e, status: 'DONE' })),
+      );
       expect(atCap.status).to.equal(200);
       expect(atCap.body.counts).to.deep.equal({ 400: 1000 });
     });
@@ -133,22 +154,31 @@ describe('batch bodies', () => {
     });
   });
 
-  it("refuses an event the single route would refuse as its own item, hostile ones included, and queues the others", async () => {
-    const wide = JSON.stringify(seedEvent({ provider_activity_id: 'wide', raw_payload: Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`k${i}`, i])) }));
+  it('refuses an event the single route would refuse as its own item, hostile ones included, and queues the others', async () => {
+    const wide = JSON.stringify(
+      seedEvent({ provider_activity_id: 'wide', raw_payload: Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`k${i}`, i])) }),
+    );
     const proto = JSON.stringify(seedEvent({ provider_activity_id: 'proto' })).replace('{', '{"__proto__":{"status":"PENDING"},');
-    const inner = JSON.stringify(seedEvent({ provider_activity_id: 'inner-proto' })).replace('"raw_payload"', '"x"').replace('{', '{"raw_payload":{"__proto__":{"a":1}},');
+    const inner = JSON.stringify(seedEvent({ provider_activity_id: 'inner-proto' }))
+      .replace('"raw_payload"', '"x"')
+      .replace('{', '{"raw_payload":{"__proto__":{"a":1}},');
     const reply = await post(`[${wide},${proto},${inner},"not an event"]`);
     expect(reply.status).to.equal(200);
     expect(reply.body.items.map((i: any) => i.status)).to.deep.equal([400, 400, 201, 400]);
     expect(reply.body.items[0].message).to.match(/more than 1000 fields/);
     expect(reply.body.items[1].details).to.deep.include({ path: '__proto__', message: '"__proto__" is not allowed' });
-    const [{ proto: kept }] = await rows<{ proto: string }>(`SELECT raw_payload->'__proto__'->>'a' AS proto FROM activity_results WHERE provider_activity_id = 'inner-proto'`);
+    const [{ proto: kept }] = await rows<{ proto: string }>(
+      `SELECT raw_payload->'__proto__'->>'a' AS proto FROM activity_results WHERE provider_activity_id = 'inner-proto'`,
+    );
     expect(kept).to.equal('1');
   });
 
   it('leaves an event over 1 MB out as its own 413', async () => {
     const huge = seedEvent({ provider_activity_id: 'huge', raw_payload: { pad: 'x'.repeat(1024 * 1024) } });
     const reply = await postBatch(stack.baseUrl, tenant, [huge, seedEvent({ occurred_at: T0 })]);
-    expect(reply.body.items.map((i: any) => [i.status, i.code])).to.deep.equal([[413, 'PAYLOAD_TOO_LARGE'], [201, undefined]]);
+    expect(reply.body.items.map((i: any) => [i.status, i.code])).to.deep.equal([
+      [413, 'PAYLOAD_TOO_LARGE'],
+      [201, undefined],
+    ]);
   });
 });

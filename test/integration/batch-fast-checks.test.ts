@@ -37,7 +37,7 @@ async function countingStatements<T>(work: () => Promise<T>): Promise<{ value: T
   }
 }
 
-describe('a batch\'s fast checks', () => {
+describe("a batch's fast checks", () => {
   it('checks 1,000 events, replays and stale ones among them, in two statements', async () => {
     const stack = await startStack();
     try {
@@ -46,7 +46,11 @@ describe('a batch\'s fast checks', () => {
       expect((await postResult(stack.baseUrl, tenant, applied)).status).to.equal(201);
       const rules = { now: new Date(), maxClockSkewMs: 300_000 };
       const bodies = Array.from({ length: 1000 }, (_, i) =>
-        i % 3 === 0 ? applied : i % 3 === 1 ? seedEvent({ provider_activity_id: 'known', status: 'PENDING', occurred_at: minutesAfter(T0, -i) }) : seedEvent({ provider_activity_id: `new-${i}` }),
+        i % 3 === 0
+          ? applied
+          : i % 3 === 1
+            ? seedEvent({ provider_activity_id: 'known', status: 'PENDING', occurred_at: minutesAfter(T0, -i) })
+            : seedEvent({ provider_activity_id: `new-${i}` }),
       );
       const entries = bodies.map((body) => {
         const event = parseTaskResult(body, rules);
@@ -56,7 +60,11 @@ describe('a batch\'s fast checks', () => {
       const { value, statements } = await countingStatements(() => checks.checkMany(tenant.tenantId, entries));
       expect(statements).to.equal(2);
       expect(value.skipped).to.equal(undefined);
-      expect(value.checks.map((c) => (c.kind === 'refused' ? c.error.code : c.kind)).slice(0, 3)).to.deep.equal(['replay', 'STALE_EVENT', 'enqueue']);
+      expect(value.checks.map((c) => (c.kind === 'refused' ? c.error.code : c.kind)).slice(0, 3)).to.deep.equal([
+        'replay',
+        'STALE_EVENT',
+        'enqueue',
+      ]);
     } finally {
       await stack.close();
     }

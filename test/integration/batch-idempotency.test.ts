@@ -37,7 +37,9 @@ describe('batch keys, tenants and limits', () => {
     const { jobId } = first.body.items[0];
     expect(tenantOfJobId(jobId)).to.equal(tenant.tenantId);
     expect((await request(stack.baseUrl, 'GET', `/api/activity-results/jobs/${jobId}`, { tenant })).body.state).to.equal('COMPLETED');
-    expect((await request(stack.baseUrl, 'GET', `/api/activity-results/jobs/${jobId}`, { tenant: await createTenant() })).status).to.equal(404);
+    expect((await request(stack.baseUrl, 'GET', `/api/activity-results/jobs/${jobId}`, { tenant: await createTenant() })).status).to.equal(
+      404,
+    );
   });
 
   it('answers 422 IDEMPOTENCY_KEY_REUSED for the key with another batch, and changes nothing', async () => {
@@ -61,10 +63,15 @@ describe('batch keys, tenants and limits', () => {
       Array.from({ length: 10 }, (_, i) =>
         Promise.all(
           ['a', 'b'].map((side) =>
-            postBatch(stack.baseUrl, tenant, [seedEvent({ provider_activity_id: `race-${i}` }), seedEvent({ provider_activity_id: `race-${i}-${side}` })], {
-              'idempotency-key': `race-${i}`,
-              prefer: 'respond-async',
-            }),
+            postBatch(
+              stack.baseUrl,
+              tenant,
+              [seedEvent({ provider_activity_id: `race-${i}` }), seedEvent({ provider_activity_id: `race-${i}-${side}` })],
+              {
+                'idempotency-key': `race-${i}`,
+                prefer: 'respond-async',
+              },
+            ),
           ),
         ),
       ),
@@ -82,20 +89,27 @@ describe('batch keys, tenants and limits', () => {
   });
 
   it("answers another tenant's activity as that event's 404, and leaves it untouched", async () => {
-    const created = await request(stack.baseUrl, 'POST', '/api/activities/tasks', { tenant, body: { commerce_external_id: 'store-001', provider_activity_id: 'mine' } });
+    const created = await request(stack.baseUrl, 'POST', '/api/activities/tasks', {
+      tenant,
+      body: { commerce_external_id: 'store-001', provider_activity_id: 'mine' },
+    });
     const stranger = await createTenant();
     const reply = await postBatch(stack.baseUrl, stranger, [
       seedEvent({ activity_id: created.body.id, provider_activity_id: undefined }),
       seedEvent({ provider_activity_id: 'mine' }),
     ]);
-    expect(reply.body.items.map((i: any) => [i.status, i.code ?? i.result.source])).to.deep.equal([[404, 'ACTIVITY_NOT_FOUND'], [201, 'STANDALONE']]);
+    expect(reply.body.items.map((i: any) => [i.status, i.code ?? i.result.source])).to.deep.equal([
+      [404, 'ACTIVITY_NOT_FOUND'],
+      [201, 'STANDALONE'],
+    ]);
     expect(await count('activity_results', `activity_id = '${created.body.id}'`)).to.equal(0);
     expect(await count('activity_results', `tenant_id = '${tenant.tenantId}'`)).to.equal(0);
   });
 
   it("counts a batch as its events against the tenant's rate limit: over what is left, 429 with Retry-After and nothing queued", async () => {
     await Tenant.update({ rateLimitRps: 5, rateLimitBurst: 10 }, { where: { id: tenant.tenantId } });
-    const batch = (n: number, from: number) => Array.from({ length: n }, (_, i) => seedEvent({ provider_activity_id: `rl-${from + i}`, occurred_at: minutesAfter(T0, i) }));
+    const batch = (n: number, from: number) =>
+      Array.from({ length: n }, (_, i) => seedEvent({ provider_activity_id: `rl-${from + i}`, occurred_at: minutesAfter(T0, i) }));
     const within = await postBatch(stack.baseUrl, tenant, batch(8, 0), { prefer: 'respond-async' });
     expect(within.status).to.equal(202);
     expect(within.headers.get('ratelimit-remaining')).to.equal('2');

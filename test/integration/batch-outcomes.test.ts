@@ -2,7 +2,7 @@
 // user then finds in PostgreSQL and Redis: a mix of every status, respond-async, one event twice, and a
 // full batch of 1,000.
 import { expect } from 'chai';
-import { taskResultJobId, taskResultJobName, type TaskResultJobData } from '../../domain/jobs';
+import { JOB_NAMES, taskResultJobId, type TaskResultJobData } from '../../domain/jobs';
 import { parseTaskResult } from '../../domain/schemas/task-result';
 import { eventFingerprint } from '../../domain/task-result-event';
 import { Tenant } from '../../models';
@@ -18,7 +18,7 @@ const T0 = '2025-01-16T14:30:00.000Z';
 function jobFor(tenantId: string, event: Record<string, unknown>, body = JSON.stringify(event)) {
   const fingerprint = eventFingerprint(parseTaskResult(event, { now: new Date(), maxClockSkewMs: 300_000 }));
   const data: TaskResultJobData = { tenantId, fingerprint, body, receivedAt: new Date().toISOString() };
-  return { jobId: taskResultJobId(tenantId, fingerprint), data, name: taskResultJobName(tenantId, parseTaskResult(event, { now: new Date(), maxClockSkewMs: 300_000 })) };
+  return { jobId: taskResultJobId(tenantId, fingerprint), data };
 }
 
 const statuses = (reply: { body: any }) => reply.body.items.map((i: any) => i.status);
@@ -42,11 +42,11 @@ describe('batch outcomes', () => {
       // An event queued earlier that is not due yet (a retry in its backoff, say): it stays queued.
       const queued = seedEvent({ provider_activity_id: 'q' });
       const waiting = jobFor(tenant.tenantId, queued);
-      await stack.web.taskResults.queue.add(waiting.name, waiting.data, { jobId: waiting.jobId, delay: 3_600_000 });
+      await stack.web.taskResults.queue.add(JOB_NAMES.taskResult, waiting.data, { jobId: waiting.jobId, delay: 3_600_000 });
       // An event whose earlier job was altered by hand: the worker refused it as JOB_DATA_INVALID.
       const altered = seedEvent({ provider_activity_id: 'j' });
       const forged = jobFor(tenant.tenantId, altered, JSON.stringify({ ...altered, commerce_external_id: 'store-666' }));
-      await stack.web.taskResults.add(forged.name, forged.data, forged.jobId, { keyed: false });
+      await stack.web.taskResults.add(forged.data, forged.jobId, { keyed: false });
       await eventually(async () => ((await stack.web.taskResults.getJob(forged.jobId))?.failedReason ? true : undefined));
 
       const reply = await postBatch(stack.baseUrl, tenant, [
@@ -78,7 +78,10 @@ describe('batch outcomes', () => {
       expect(updated.result).to.include({ resultStatus: 'COMPLETED', occurredAt: minutesAfter(T0, 1) });
       expect(replayed.result.id).to.equal(updated.result.id);
       expect(accepted.jobId).to.equal(waiting.jobId);
-      expect(reply.body.items[4].details).to.deep.include({ path: 'status', message: '"status" must be one of [PENDING, COMPLETED, NOT_EXECUTED, CANCELED, TRANSFERRED]' });
+      expect(reply.body.items[4].details).to.deep.include({
+        path: 'status',
+        message: '"status" must be one of [PENDING, COMPLETED, NOT_EXECUTED, CANCELED, TRANSFERRED]',
+      });
 
       expect(await count('activity_results')).to.equal(3); // a, b, t
       expect(await count('activity_result_events')).to.equal(4); // a, b twice, t

@@ -34,7 +34,10 @@ describe('Bull Board in a browser', function () {
     try {
       const page = await refused.newPage();
       // Headless Chromium has no login prompt: it reports the 401 challenge as a failed navigation.
-      const outcome = await page.goto(`${stack.baseUrl}/admin/queues`).then((r) => `status ${r?.status()}`, (e: Error) => e.message);
+      const outcome = await page.goto(`${stack.baseUrl}/admin/queues`).then(
+        (r) => `status ${r?.status()}`,
+        (e: Error) => e.message,
+      );
       expect(outcome, 'no credentials').to.match(/status 401|ERR_INVALID_AUTH_CREDENTIALS/);
     } finally {
       await refused.dispose();
@@ -55,7 +58,10 @@ describe('Bull Board in a browser', function () {
       await page.getByText('staging').first().waitFor();
 
       await page.getByText('activity-results').first().click();
-      await page.getByText(/^Failed/i).first().click();
+      await page
+        .getByText(/^Failed/i)
+        .first()
+        .click();
       await page.getByText('failed VALIDATION_FAILED (not retried)', { exact: false }).first().waitFor();
       await page.goto(`${stack.baseUrl}/admin/queues/queue/activity-results/${jobId}`); // the job's own page
       await page.getByText(jobId).first().waitFor();

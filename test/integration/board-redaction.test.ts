@@ -11,7 +11,16 @@ import type { Stack } from '../support/stack';
 import { workerConnection } from '../../workers/redis';
 
 const BOARD = '/admin/queues';
-const SECRETS = ['hunter2', 's3cr3t', 'sk-live-123456', 'abc123', 'eyJhbGciOiJIUzI1NiJ9', '4111 1111 1111 1111', 'p4ss', 'AKIAIOSFODNN7EXAMPLE'];
+const SECRETS = [
+  'hunter2',
+  's3cr3t',
+  'sk-live-123456',
+  'abc123',
+  'eyJhbGciOiJIUzI1NiJ9',
+  '4111 1111 1111 1111',
+  'p4ss',
+  'AKIAIOSFODNN7EXAMPLE',
+];
 
 describe('Bull Board redaction', () => {
   let stack: Stack;
@@ -23,7 +32,8 @@ describe('Bull Board redaction', () => {
   });
   afterEach(() => stack.close());
 
-  const board = (path: string): Promise<Reply> => request(stack.baseUrl, 'GET', `${BOARD}${path}`, { headers: { authorization: basicAuthHeader() } });
+  const board = (path: string): Promise<Reply> =>
+    request(stack.baseUrl, 'GET', `${BOARD}${path}`, { headers: { authorization: basicAuthHeader() } });
   const listed = async (status: string, jobId: string) => {
     const reply = await board(`/api/queues?activeQueue=activity-results&status=${status}&page=1&jobsPerPage=10`);
     return reply.body.queues.find((q: { name: string }) => q.name === 'activity-results').jobs.find((j: { id: string }) => j.id === jobId);
@@ -39,7 +49,9 @@ describe('Bull Board redaction', () => {
     const worker = new Worker(
       'activity-results',
       async () => {
-        throw new UnrecoverableError('VALIDATION_FAILED: connect to postgres://app:s3cr3t@db/x refused; retry with password=hunter2, Authorization: Bearer sk-live-123456');
+        throw new UnrecoverableError(
+          'VALIDATION_FAILED: connect to postgres://app:s3cr3t@db/x refused; retry with password=hunter2, Authorization: Bearer sk-live-123456',
+        );
       },
       { connection, prefix: stack.prefix },
     );
@@ -57,7 +69,9 @@ describe('Bull Board redaction', () => {
     const own = (await board(`/api/queues/activity-results/${jobId}`)).body.job;
     for (const job of [inList, own]) {
       expectNoSecret('the board', job);
-      expect(job.failedReason).to.match(/^VALIDATION_FAILED: connect to postgres:\/\/app:\[redacted\]@db\/x refused; retry with password=\[redacted\]/);
+      expect(job.failedReason).to.match(
+        /^VALIDATION_FAILED: connect to postgres:\/\/app:\[redacted\]@db\/x refused; retry with password=\[redacted\]/,
+      );
       expect(job.stacktrace.join('\n')).to.include('password=[redacted]');
     }
   });
@@ -65,7 +79,10 @@ describe('Bull Board redaction', () => {
   it('shows a body queued as JSON text parsed, redacted and cut to a preview, like an object body', async () => {
     const body = seedEvent({
       raw_payload: {
-        headers: [{ name: 'Authorization', value: 'Bearer sk-live-123456' }, { name: 'Accept', value: 'application/json' }],
+        headers: [
+          { name: 'Authorization', value: 'Bearer sk-live-123456' },
+          { name: 'Accept', value: 'application/json' },
+        ],
         login: { pwd: 'p4ss', jwt: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlLXBhcnQ', session_id: 'abc123', passphrase: 's3cr3t' },
         aws_access_key_id: 'AKIAIOSFODNN7EXAMPLE',
         card_number: '4111 1111 1111 1111',
@@ -73,9 +90,16 @@ describe('Bull Board redaction', () => {
       },
       task_result: { result: 'VISITED', comment: 'callback url had token=abc123 and password=hunter2' },
     });
-    for (const [queued, id] of [[JSON.stringify(body), 'a'], [body, 'b']] as const) {
+    for (const [queued, id] of [
+      [JSON.stringify(body), 'a'],
+      [body, 'b'],
+    ] as const) {
       const jobId = `tr-${tenant.tenantId}-f${id.repeat(40)}`;
-      await stack.web.taskResults.add('task-result · text body', { tenantId: tenant.tenantId, fingerprint: id.repeat(64), body: queued, receivedAt: new Date().toISOString() }, jobId, { keyed: false });
+      await stack.web.taskResults.add(
+        { tenantId: tenant.tenantId, fingerprint: id.repeat(64), body: queued, receivedAt: new Date().toISOString() },
+        jobId,
+        { keyed: false },
+      );
       const inList = await listed('waiting', jobId);
       const own = (await board(`/api/queues/activity-results/${jobId}`)).body.job;
       for (const job of [inList, own]) {

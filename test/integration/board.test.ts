@@ -33,7 +33,12 @@ describe('Bull Board', () => {
       expect(none.status).to.equal(401);
       expect(none.headers.get('www-authenticate')).to.match(/^Basic realm="Bull Board"/);
       expect(none.body.code).to.equal('UNAUTHORIZED');
-      for (const wrong of [basicAuthHeader('ops', 'nope'), basicAuthHeader('root', 'correct horse battery staple'), 'Basic !!!', 'Bearer x']) {
+      for (const wrong of [
+        basicAuthHeader('ops', 'nope'),
+        basicAuthHeader('root', 'correct horse battery staple'),
+        'Basic !!!',
+        'Bearer x',
+      ]) {
         const reply = await request(stack.baseUrl, 'GET', `${BOARD}/api/queues`, { headers: { authorization: wrong } });
         expect(reply.status, wrong).to.equal(401);
       }
@@ -60,7 +65,9 @@ describe('Bull Board', () => {
       const reply = await board('GET', `/api/queues?activeQueue=activity-results&status=failed&page=1&jobsPerPage=10`);
       const queue = reply.body.queues.find((q: { name: string }) => q.name === 'activity-results');
       const job = queue.jobs.find((j: { id: string }) => j.id === jobId);
-      expect(job.name).to.equal(`task-result · tenant ${tenant.tenantId.slice(0, 8)} · key visit-9 · NOT_A_STATUS · failed VALIDATION_FAILED (not retried)`);
+      expect(job.name).to.equal(
+        `task-result · tenant ${tenant.tenantId.slice(0, 8)} · key visit-9 · NOT_A_STATUS · failed VALIDATION_FAILED (not retried)`,
+      );
       expect(job.failedReason).to.match(/^VALIDATION_FAILED: /);
       expect(job.attempts).to.equal(1);
       expect(job.data.requestId).to.equal('req-board-test');
@@ -99,13 +106,18 @@ describe('Bull Board', () => {
       expect((await stack.web.taskResults.getJob(jobId))?.attemptsMade, 'nothing was retried').to.equal(1);
 
       const firstFinish = (await stack.web.taskResults.getJob(jobId))!.finishedOn!;
-      const done = await board('PUT', `/api/queues/activity-results/${jobId}/retry`, { origin: `http://${host}`, 'sec-fetch-site': 'same-origin' });
+      const done = await board('PUT', `/api/queues/activity-results/${jobId}/retry`, {
+        origin: `http://${host}`,
+        'sec-fetch-site': 'same-origin',
+      });
       expect(done.status).to.equal(204);
       // Run again, the job fails again for the same reason, later than the first time.
       await eventually(async () => (((await stack.web.taskResults.getJob(jobId))?.finishedOn ?? 0) > firstFinish ? true : undefined));
       const pause = await board('PUT', '/api/queues/follow-ups/pause', { origin: `http://${host}` });
       expect(pause.status).to.equal(200);
-      expect(await board('GET', '/api/queues').then((r) => r.body.queues.find((q: { name: string }) => q.name === 'follow-ups').isPaused)).to.equal(true);
+      expect(
+        await board('GET', '/api/queues').then((r) => r.body.queues.find((q: { name: string }) => q.name === 'follow-ups').isPaused),
+      ).to.equal(true);
     });
 
     it('refuses every action that would add a job or write job data, even from its own origin', async () => {
@@ -129,12 +141,19 @@ describe('Bull Board', () => {
       }
       expect((await stack.web.taskResults.getJob(jobId))!.data, 'the job data is untouched').to.deep.equal(stored);
       const counts = await stack.web.taskResults.queue.getJobCounts();
-      expect(Object.values(counts).reduce((a, b) => a + b, 0), 'no job was added').to.equal(1);
+      expect(
+        Object.values(counts).reduce((a, b) => a + b, 0),
+        'no job was added',
+      ).to.equal(1);
     });
 
     it('still retries, promotes and removes jobs from its own origin', async () => {
       const origin = stack.baseUrl;
-      const delayed = await stack.web.taskResults.queue.add('task-result · delayed', { tenantId: tenant.tenantId, fingerprint: '2'.repeat(64), body: {}, receivedAt: new Date().toISOString() }, { delay: 3_600_000, jobId: `tr-${tenant.tenantId}-f${'2'.repeat(40)}` });
+      const delayed = await stack.web.taskResults.queue.add(
+        'task-result · delayed',
+        { tenantId: tenant.tenantId, fingerprint: '2'.repeat(64), body: {}, receivedAt: new Date().toISOString() },
+        { delay: 3_600_000, jobId: `tr-${tenant.tenantId}-f${'2'.repeat(40)}` },
+      );
       expect((await board('PUT', `/api/queues/activity-results/${delayed.id}/promote`, { origin })).status).to.equal(204);
       await eventually(async () => ((await delayed.getState()) !== 'delayed' ? true : undefined));
       const failedId = await failedJob();
@@ -160,7 +179,9 @@ describe('Bull Board', () => {
     it('shows the queues as read-only and refuses every action, even from its own origin', async () => {
       const jobId = await failedJob();
       const listed = await board('GET', '/api/queues');
-      expect(listed.body.queues.every((q: { readOnlyMode: boolean; allowRetries: boolean }) => q.readOnlyMode && !q.allowRetries)).to.equal(true);
+      expect(listed.body.queues.every((q: { readOnlyMode: boolean; allowRetries: boolean }) => q.readOnlyMode && !q.allowRetries)).to.equal(
+        true,
+      );
       const origin = stack.baseUrl;
       for (const [method, path] of [
         ['PUT', `/api/queues/activity-results/${jobId}/retry`],

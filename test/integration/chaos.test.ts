@@ -32,7 +32,14 @@ describe('chaos run, short', function () {
   it('loses, duplicates and misapplies nothing acknowledged through worker kills, outages and hostile input', async () => {
     const logDir = mkdtempSync(path.join(os.tmpdir(), 'chaos-test-'));
     const seed = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
-    const options: ChaosOptions = { ...SHORT, adminDatabaseUrl: adminUrlOf(TEST_DATABASE_URL), redisUrl: REDIS_URL, logDir, keep: false, seed };
+    const options: ChaosOptions = {
+      ...SHORT,
+      adminDatabaseUrl: adminUrlOf(TEST_DATABASE_URL),
+      redisUrl: REDIS_URL,
+      logDir,
+      keep: false,
+      seed,
+    };
     const lines: string[] = [];
     const cleanup = new Cleanup((line) => lines.push(line));
     let report: ChaosReport;

@@ -46,7 +46,8 @@ describe('failed authentications', () => {
     await stack.close();
   });
 
-  const withKey = (key: string) => request(stack.baseUrl, 'GET', `/api/activity-results/${randomUUID()}`, { headers: { 'x-api-key': key } });
+  const withKey = (key: string) =>
+    request(stack.baseUrl, 'GET', `/api/activity-results/${randomUUID()}`, { headers: { 'x-api-key': key } });
   const randomKey = () => `ark_${randomBytes(16).toString('hex')}`;
   const board = (authorization: string) => request(stack.baseUrl, 'GET', BOARD, { headers: { authorization } });
 

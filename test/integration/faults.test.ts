@@ -15,7 +15,6 @@ import { spawnEntry } from '../support/processes';
 import { silentLogger, startStack, uniquePrefix, type Stack } from '../support/stack';
 import { eventually } from '../support/wait';
 
-
 describe('faults', () => {
   let stack: Stack | undefined;
   let tenant: TestTenant;
@@ -70,7 +69,9 @@ describe('faults', () => {
     const observer = new Client({ connectionString: withDefaultUser(TEST_DATABASE_URL) });
     await Promise.all([blocker.connect(), observer.connect()]);
     try {
-      const { rows: [{ pid: blockerPid }] } = await blocker.query('SELECT pg_backend_pid() AS pid');
+      const {
+        rows: [{ pid: blockerPid }],
+      } = await blocker.query('SELECT pg_backend_pid() AS pid');
       await blocker.query('BEGIN');
       await blocker.query('LOCK TABLE activity_result_events IN EXCLUSIVE MODE');
       const reply = await postResult(stack.baseUrl, tenant, seedEvent(), { prefer: 'respond-async' });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Op } from 'sequelize';
-import { FOLLOW_UP_RECONCILER, followUpJobId, type FollowUpJobData } from '../../domain/jobs';
+import { FOLLOW_UP_RECONCILER, JOB_NAMES, followUpJobId, type FollowUpJobData } from '../../domain/jobs';
 import { Activity, ActivityResult, Commerce, FollowUp } from '../../models';
 import { openFollowUpQueue, type FollowUpQueueHandle } from '../../server/follow-up-queue';
 import { followUpProcessor } from '../../workers/processors/follow-up';
@@ -9,7 +9,7 @@ import { REDIS_URL } from '../support/env';
 import { createTenant, seedEvent, type TestTenant } from '../support/fixtures';
 import { postResult, request } from '../support/http';
 import { deleteKeys, silentLogger, startStack, type Stack, type StackOptions } from '../support/stack';
-import { sleep, waitFor } from '../support/wait';
+import { waitFor } from '../support/wait';
 
 const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
@@ -49,13 +49,23 @@ describe('follow-ups from future_scheduled_at', () => {
   }
 
   async function createActivity(providerActivityId: string): Promise<string> {
-    const reply = await request(stack.baseUrl, 'POST', '/api/activities/tasks', { tenant, body: { commerce_external_id: 'store-001', provider_activity_id: providerActivityId } });
+    const reply = await request(stack.baseUrl, 'POST', '/api/activities/tasks', {
+      tenant,
+      body: { commerce_external_id: 'store-001', provider_activity_id: providerActivityId },
+    });
     return reply.body.id;
   }
 
   const followUpActivities = () => Activity.findAll({ where: { tenantId: tenant.tenantId, sourceResultId: { [Op.ne]: null } } });
   const followUpOf = (resultId: string) => Activity.findOne({ where: { sourceResultId: resultId } });
   const rowsOf = (resultId: string) => FollowUp.findAll({ where: { resultId }, order: [['createdAt', 'ASC']] });
+  /** Follow-up timers that may still fire (the reconciler's own job aside): with none, nothing more will. */
+  const pendingTimers = async () =>
+    (await followUps.queue.getJobs(['waiting', 'delayed', 'active', 'prioritized']))
+      .filter((job) => job.name !== JOB_NAMES.reconcileFollowUps)
+      .map((job) => job.id);
+  const timerDone = (followUpId: string) =>
+    waitFor('the follow-up job to complete', async () => (await followUps.queue.getJobState(followUpJobId(followUpId))) === 'completed');
 
   it('fires once at its due time and not before, as a READY task for the same commerce, linked to its parent', async () => {
     await start();
@@ -69,29 +79,41 @@ describe('follow-ups from future_scheduled_at', () => {
     expect(row.scheduledAt.toISOString()).to.equal(due);
     const job = (await followUps.queue.getJob(followUpJobId(row.id)))!;
     expect(await job.getState()).to.equal('delayed');
-    expect(job.name).to.include(tenant.tenantId.slice(0, 8)).and.include('store-001').and.include(due);
+    expect(job.name).to.equal('follow-up');
     expect(job.timestamp + job.delay).to.be.within(Date.parse(due), Date.parse(due) + 250);
 
-    await sleep(Date.parse(due) - Date.now() - 400);
-    expect(await followUpOf(result.id), 'nothing before the due time').to.equal(null);
-
     const created = await waitFor('the follow-up activity', () => followUpOf(result.id));
-    expect(created.createdAt.getTime()).to.be.at.least(Date.parse(due));
+    expect(created.createdAt.getTime(), 'nothing before the due time').to.be.at.least(Date.parse(due));
     const parent = (await Activity.findByPk(parentId))!;
     expect(parent.status).to.equal('FAILED');
-    expect(created).to.deep.include({ tenantId: tenant.tenantId, commerceId: parent.commerceId, type: 'TASK', status: 'READY', parentActivityId: parentId, sourceResultId: result.id });
+    expect(created).to.deep.include({
+      tenantId: tenant.tenantId,
+      commerceId: parent.commerceId,
+      type: 'TASK',
+      status: 'READY',
+      parentActivityId: parentId,
+      sourceResultId: result.id,
+    });
     expect(created.scheduledAt?.toISOString()).to.equal(due);
     await row.reload();
     expect(row).to.deep.include({ state: 'CREATED', activityId: created.id });
 
-    await sleep(500);
+    await timerDone(row.id);
+    expect(await pendingTimers()).to.deep.equal([]);
     expect(await followUpActivities()).to.have.length(1);
     const view = await request(stack.baseUrl, 'GET', `/api/activities/${created.id}`, { tenant });
     expect(view.status).to.equal(200);
-    expect(view.body).to.include({ id: created.id, status: 'READY', parentActivityId: parentId, sourceResultId: result.id, scheduledAt: due, commerceExternalId: 'store-001' });
+    expect(view.body).to.include({
+      id: created.id,
+      status: 'READY',
+      parentActivityId: parentId,
+      sourceResultId: result.id,
+      scheduledAt: due,
+      commerceExternalId: 'store-001',
+    });
   });
 
-  it('fires at once for a time already past, and a standalone result\'s follow-up has no parent', async () => {
+  it("fires at once for a time already past, and a standalone result's follow-up has no parent", async () => {
     await start();
     const result = await post(seedEvent({ task_result: { result: 'call_back', future_scheduled_at: '2025-01-20T10:00:00Z' } }));
     const created = await waitFor('the follow-up activity', () => followUpOf(result.id), 3_000);
@@ -124,11 +146,11 @@ describe('follow-ups from future_scheduled_at', () => {
     expect(await followUps.queue.getJob(followUpJobId(old.id)), 'the old timer is removed').to.equal(undefined);
     expect(await followUps.queue.getJobState(followUpJobId(current.id))).to.equal('delayed');
 
-    await sleep(Date.parse(newDue) - Date.now() - 400);
-    expect(await followUpOf(result.id), 'nothing at the old time').to.equal(null);
     const created = await waitFor('the follow-up at the new time', () => followUpOf(result.id));
     expect(created.scheduledAt?.toISOString()).to.equal(newDue);
-    await sleep(300);
+    expect(created.createdAt.getTime(), 'nothing at the old time').to.be.at.least(Date.parse(newDue));
+    await timerDone(current.id);
+    expect(await pendingTimers()).to.deep.equal([]);
     expect(await followUpActivities()).to.have.length(1);
   });
 
@@ -140,7 +162,7 @@ describe('follow-ups from future_scheduled_at', () => {
     const rows = await rowsOf(result.id);
     expect(rows.map((r) => r.state)).to.deep.equal(['SUPERSEDED']);
     expect(await followUps.queue.getJob(followUpJobId(rows[0].id))).to.equal(undefined);
-    await sleep(Date.parse(due) - Date.now() + 700);
+    expect(await pendingTimers(), 'no timer left to fire').to.deep.equal([]);
     expect(await followUpActivities()).to.have.length(0);
   });
 
@@ -154,7 +176,7 @@ describe('follow-ups from future_scheduled_at', () => {
     const rows = await rowsOf(result.id);
     expect(rows.map((r) => r.state)).to.deep.equal(['SUPERSEDED']);
     expect(await followUps.queue.getJob(followUpJobId(rows[0].id))).to.equal(undefined);
-    await sleep(Date.parse(due) - Date.now() + 700);
+    expect(await pendingTimers(), 'no timer left to fire').to.deep.equal([]);
     expect(await followUpActivities()).to.have.length(0);
   });
 
@@ -177,7 +199,12 @@ describe('follow-ups from future_scheduled_at', () => {
     const run = followUpProcessor({ sequelize: sequelize() });
     const job = (followUpId: string) => ({
       attemptsMade: 0,
-      data: { tenantId: tenant.tenantId, followUpId, commerceExternalId: 'store-001', scheduledAt: row.scheduledAt.toISOString() } satisfies FollowUpJobData,
+      data: {
+        tenantId: tenant.tenantId,
+        followUpId,
+        commerceExternalId: 'store-001',
+        scheduledAt: row.scheduledAt.toISOString(),
+      } satisfies FollowUpJobData,
     });
 
     const outcomes = await Promise.all([run(job(row.id)), run(job(row.id))]);
@@ -186,12 +213,17 @@ describe('follow-ups from future_scheduled_at', () => {
     expect(again).to.deep.include({ outcome: 'skipped', state: 'CREATED' });
     expect(await followUpActivities()).to.have.length(1);
 
-    const superseded = await FollowUp.create({ tenantId: tenant.tenantId, resultId: result.id, scheduledAt: new Date(), state: 'SUPERSEDED' });
+    const superseded = await FollowUp.create({
+      tenantId: tenant.tenantId,
+      resultId: result.id,
+      scheduledAt: new Date(),
+      state: 'SUPERSEDED',
+    });
     expect(await run(job(superseded.id))).to.deep.include({ outcome: 'skipped', state: 'SUPERSEDED' });
     expect(await followUpActivities()).to.have.length(1);
   });
 
-  it('restores timers lost with the queue\'s Redis keys from PostgreSQL, and the follow-up still fires', async () => {
+  it("restores timers lost with the queue's Redis keys from PostgreSQL, and the follow-up still fires", async () => {
     await start({ followUpReconcileEveryMs: 300 });
     const due = inMs(2_500);
     const result = await post(event(due));
@@ -212,7 +244,29 @@ describe('follow-ups from future_scheduled_at', () => {
     expect(await count('activities', 'source_result_id IS NOT NULL')).to.equal(1);
   });
 
-  it('keeps the result\'s future_scheduled_at as sent on the result body', async () => {
+  it('runs a job queued under the old board text as its name, and fails one of no kind at once', async () => {
+    await start();
+    const result = await post(event(inMs(60 * 60_000)));
+    const [row] = await rowsOf(result.id);
+    const data: FollowUpJobData = {
+      tenantId: tenant.tenantId,
+      followUpId: row.id,
+      commerceExternalId: 'store-001',
+      scheduledAt: row.scheduledAt.toISOString(),
+    };
+    await followUps.queue.remove(followUpJobId(row.id));
+    const oldName = `follow-up · tenant ${tenant.tenantId.slice(0, 8)} · commerce store-001 · due ${data.scheduledAt}`;
+    await followUps.queue.add(oldName, data, { jobId: followUpJobId(row.id) });
+    expect((await waitFor('the follow-up activity', () => followUpOf(result.id))).sourceResultId).to.equal(result.id);
+
+    const junk = await followUps.queue.add('send-email', {}, { attempts: 3 });
+    await waitFor('the unknown job to fail', async () => (await followUps.queue.getJobState(junk.id!)) === 'failed');
+    const failed = (await followUps.queue.getJob(junk.id!))!;
+    expect(failed.failedReason).to.match(/^JOB_DATA_INVALID: .*"send-email"/);
+    expect(failed.attemptsMade, 'not retried').to.equal(1);
+  });
+
+  it("keeps the result's future_scheduled_at as sent on the result body", async () => {
     await start();
     const due = inMs(60 * 60_000);
     const result = await post(event(due));

@@ -41,7 +41,10 @@ describe('group commit: a batch of events in one transaction', () => {
   }
 
   async function newActivity(providerId: string): Promise<string> {
-    const created = await request(stack.baseUrl, 'POST', '/api/activities/tasks', { tenant, body: { commerce_external_id: 'store-001', provider_activity_id: providerId } });
+    const created = await request(stack.baseUrl, 'POST', '/api/activities/tasks', {
+      tenant,
+      body: { commerce_external_id: 'store-001', provider_activity_id: providerId },
+    });
     expect(created.status).to.equal(201);
     return created.body.id;
   }
@@ -75,7 +78,9 @@ describe('group commit: a batch of events in one transaction', () => {
     expect((await Activity.findByPk(fresh))!.status).to.equal('READY');
     expect((await Activity.findByPk(updated))!.status).to.equal('COMPLETED');
     const replayed = settled[3];
-    expect('value' in replayed && replayed.value.result.id).to.equal((await ActivityResult.findOne({ where: { activityId: updated } }))!.id);
+    expect('value' in replayed && replayed.value.result.id).to.equal(
+      (await ActivityResult.findOne({ where: { activityId: updated } }))!.id,
+    );
 
     // The held event goes into the next batch, judged against what this one left.
     expect((await applyTaskResults(deps(), [batch[6]])).map(outcome)).to.deep.equal(['updated']);
@@ -102,7 +107,10 @@ describe('group commit: a batch of events in one transaction', () => {
       await other.query('BEGIN');
       await other.query('SELECT 1 FROM activities WHERE id = $1 FOR UPDATE', [ids[1]]);
       const deadlocksBefore = await deadlocks(other);
-      const applying = applyTaskResults(deps(), ids.map((id) => pending(linked(id))));
+      const applying = applyTaskResults(
+        deps(),
+        ids.map((id) => pending(linked(id))),
+      );
       // The batch holds the first activity and waits for the second; the other transaction now wants the first.
       await waitFor('the batch to wait on the lock', async () => (await other.query(`SELECT 1 FROM pg_locks WHERE NOT granted`)).rowCount);
       await other.query('SELECT 1 FROM activities WHERE id = $1 FOR UPDATE', [ids[0]]);
@@ -119,7 +127,8 @@ describe('group commit: a batch of events in one transaction', () => {
     const activities = [await newActivity('q-1'), await newActivity('q-2')];
     const bodies = [];
     for (let minute = 0; minute < 6; minute++) {
-      for (const key of ['q-a', 'q-b', 'q-c']) bodies.push(seedEvent({ provider_activity_id: key, occurred_at: minutesAfter(T0, minute), external_status: `m${minute}` }));
+      for (const key of ['q-a', 'q-b', 'q-c'])
+        bodies.push(seedEvent({ provider_activity_id: key, occurred_at: minutesAfter(T0, minute), external_status: `m${minute}` }));
       for (const id of activities) bodies.push(linked(id, { occurred_at: minutesAfter(T0, minute), external_status: `m${minute}` }));
     }
     bodies.reverse(); // newest first: the worst order for a queue
@@ -127,10 +136,14 @@ describe('group commit: a batch of events in one transaction', () => {
 
     stack.startWorkers();
     const queue = stack.web.taskResults.queue;
-    await waitFor('the queue to drain', async () => {
-      const counts = await queue.getJobCounts();
-      return counts.completed + counts.failed === bodies.length;
-    }, 20_000);
+    await waitFor(
+      'the queue to drain',
+      async () => {
+        const counts = await queue.getJobCounts();
+        return counts.completed + counts.failed === bodies.length;
+      },
+      20_000,
+    );
     const results = await ActivityResult.findAll();
     expect(results).to.have.length(5);
     for (const result of results) expect(result.externalStatus).to.equal('m5');

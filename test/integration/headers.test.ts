@@ -27,7 +27,7 @@ describe('response headers', () => {
     expectApiHeaders(await request(stack.baseUrl, 'GET', '/readyz'), '/readyz');
   });
 
-  it("gives the board a content security policy that allows only its own scripts and no framing", async () => {
+  it('gives the board a content security policy that allows only its own scripts and no framing', async () => {
     stack = await startBoardStack({}, { workers: false });
     for (const authorization of [basicAuthHeader(), 'Basic eDp5']) {
       const page = await request(stack.baseUrl, 'GET', '/admin/queues', { headers: { authorization } });

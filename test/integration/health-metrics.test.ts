@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { Sequelize } from 'sequelize';
 import { TcpProxy } from '../../harness/tcp-proxy';
-import { createTenant, seedEvent, type TestTenant } from '../support/fixtures';
+import { seedEvent, type TestTenant } from '../support/fixtures';
 import { postResult, request } from '../support/http';
 import { queueInvalidJob } from '../support/board';
 import { eventually } from '../support/wait';
-import { startStack, type Stack } from '../support/stack';
+import { startStack, startStackWithTenant, type Stack } from '../support/stack';
 import { REDIS_URL } from '../support/env';
 
 // Nothing listens on port 1: connections are refused at once.
@@ -63,10 +63,7 @@ describe('GET /metrics', () => {
   let stack: Stack;
   let tenant: TestTenant;
 
-  beforeEach(async () => {
-    stack = await startStack();
-    tenant = await createTenant();
-  });
+  beforeEach(async () => ({ stack, tenant } = await startStackWithTenant()));
   afterEach(async () => {
     await stack.close();
     await proxy?.stop();
@@ -91,7 +88,11 @@ describe('GET /metrics', () => {
     const failedId = await queueInvalidJob(stack, tenant.tenantId);
     await eventually(async () => ((await stack.web.taskResults.getJob(failedId))?.finishedOn ? true : undefined));
     await stack.stopWorkers();
-    await stack.web.taskResults.add('task-result · waiting', { tenantId: tenant.tenantId, fingerprint: '1'.repeat(64), body: '{}', receivedAt: new Date().toISOString() }, `tr-${tenant.tenantId}-f${'1'.repeat(40)}`, { keyed: false });
+    await stack.web.taskResults.add(
+      { tenantId: tenant.tenantId, fingerprint: '1'.repeat(64), body: '{}', receivedAt: new Date().toISOString() },
+      `tr-${tenant.tenantId}-f${'1'.repeat(40)}`,
+      { keyed: false },
+    );
 
     const text = await metrics();
     const line = (series: string) => text.split('\n').find((l) => l.startsWith(`${series} `));

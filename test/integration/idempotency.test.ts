@@ -8,7 +8,6 @@ import { startStack, type Stack } from '../support/stack';
 
 const T0 = '2025-01-16T14:30:00.000Z';
 
-
 describe('idempotency, async mode and concurrency', () => {
   let stack: Stack;
   let tenant: TestTenant;
@@ -61,7 +60,7 @@ describe('idempotency, async mode and concurrency', () => {
       expect(status!.body.result.id).to.equal((await ActivityResult.findOne())?.id);
     });
 
-    it('hides another tenant\'s job and answers 404 for unknown ones', async () => {
+    it("hides another tenant's job and answers 404 for unknown ones", async () => {
       const reply = await postResult(stack.baseUrl, tenant, seedEvent(), { prefer: 'respond-async' });
       const other = await createTenant();
       const foreign = await request(stack.baseUrl, 'GET', reply.body.statusUrl, { tenant: other });
@@ -71,8 +70,11 @@ describe('idempotency, async mode and concurrency', () => {
       expect(unknown.status).to.equal(404);
     });
 
-    it('leaves the newest event\'s state when events for one activity arrive concurrently and out of order', async () => {
-      const created = await request(stack.baseUrl, 'POST', '/api/activities/tasks', { tenant, body: { commerce_external_id: 'store-001', provider_activity_id: 'race-1' } });
+    it("leaves the newest event's state when events for one activity arrive concurrently and out of order", async () => {
+      const created = await request(stack.baseUrl, 'POST', '/api/activities/tasks', {
+        tenant,
+        body: { commerce_external_id: 'store-001', provider_activity_id: 'race-1' },
+      });
       const events = Array.from({ length: 20 }, (_, i) =>
         seedEvent({ provider_activity_id: 'race-1', status: 'PENDING', occurred_at: minutesAfter(T0, i), external_status: `step-${i}` }),
       ).reverse();
@@ -91,9 +93,18 @@ describe('idempotency, async mode and concurrency', () => {
     it('lets the newest event win when both wait on the same activity lock, in one batch or in two', async () => {
       const ids: string[] = [];
       for (let i = 0; i < 4; i++) {
-        const created = await request(stack.baseUrl, 'POST', '/api/activities/tasks', { tenant, body: { commerce_external_id: 'store-001', provider_activity_id: `held-${i}` } });
+        const created = await request(stack.baseUrl, 'POST', '/api/activities/tasks', {
+          tenant,
+          body: { commerce_external_id: 'store-001', provider_activity_id: `held-${i}` },
+        });
         ids.push(created.body.id);
-        const first = seedEvent({ activity_id: created.body.id, provider_activity_id: undefined, status: 'PENDING', occurred_at: T0, external_status: 'minute-0' });
+        const first = seedEvent({
+          activity_id: created.body.id,
+          provider_activity_id: undefined,
+          status: 'PENDING',
+          occurred_at: T0,
+          external_status: 'minute-0',
+        });
         expect((await postResult(stack.baseUrl, tenant, first)).status).to.equal(201);
       }
       // Hold every activity's row lock so both events of each queue up behind it, then let them go.
@@ -102,19 +113,29 @@ describe('idempotency, async mode and concurrency', () => {
       const replies: Reply[] = [];
       for (const id of ids) {
         for (const minute of [2, 1]) {
-          const body = seedEvent({ activity_id: id, provider_activity_id: undefined, status: 'PENDING', occurred_at: minutesAfter(T0, minute), external_status: `minute-${minute}` });
+          const body = seedEvent({
+            activity_id: id,
+            provider_activity_id: undefined,
+            status: 'PENDING',
+            occurred_at: minutesAfter(T0, minute),
+            external_status: `minute-${minute}`,
+          });
           replies.push(await postResult(stack.baseUrl, tenant, body, { prefer: 'respond-async' }));
         }
       }
       // The worker has taken every event, and its batches wait on the locks.
       await eventually(async () => {
         const { waiting, prioritized, delayed } = await stack.web.taskResults.queue.getJobCounts();
-        const [lockWaits] = await sequelize().query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+        const [lockWaits] = await sequelize().query(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
         return waiting + prioritized + delayed === 0 && lockWaits.length > 0 ? true : undefined;
       });
       await lock.commit();
       await eventually(async () => {
-        const states = await Promise.all(replies.map(async (r) => (await request(stack.baseUrl, 'GET', r.body.statusUrl, { tenant })).body.state));
+        const states = await Promise.all(
+          replies.map(async (r) => (await request(stack.baseUrl, 'GET', r.body.statusUrl, { tenant })).body.state),
+        );
         return states.every((s) => s === 'COMPLETED' || s === 'FAILED') ? true : undefined;
       });
       for (const id of ids) {
@@ -134,7 +155,9 @@ describe('idempotency, async mode and concurrency', () => {
 
     it('creates one placeholder commerce and one result per key when many standalone keys race', async () => {
       const replies = await Promise.all(
-        Array.from({ length: 24 }, (_, i) => postResult(stack.baseUrl, tenant, seedEvent({ provider_activity_id: `key-${i % 6}`, occurred_at: minutesAfter(T0, i) }))),
+        Array.from({ length: 24 }, (_, i) =>
+          postResult(stack.baseUrl, tenant, seedEvent({ provider_activity_id: `key-${i % 6}`, occurred_at: minutesAfter(T0, i) })),
+        ),
       );
       for (const reply of replies) expect(reply.status).to.be.oneOf([200, 201, 409]);
       expect(await count('commerces')).to.equal(1);
@@ -149,7 +172,10 @@ describe('idempotency, async mode and concurrency', () => {
     });
 
     it('reports a job that the worker refused for a domain reason with its code, without retrying it', async () => {
-      const activity = await request(stack.baseUrl, 'POST', '/api/activities/tasks', { tenant, body: { commerce_external_id: 'store-001', provider_activity_id: 'visit-9' } });
+      const activity = await request(stack.baseUrl, 'POST', '/api/activities/tasks', {
+        tenant,
+        body: { commerce_external_id: 'store-001', provider_activity_id: 'visit-9' },
+      });
       const reply = await postResult(stack.baseUrl, tenant, seedEvent({ provider_activity_id: 'visit-9' }), { prefer: 'respond-async' });
       expect(reply.status).to.equal(202);
       // Canceled by an admin after the fast checks passed: only the worker can see it.

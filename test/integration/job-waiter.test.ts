@@ -6,15 +6,18 @@ import { count } from '../support/db';
 import { REDIS_URL } from '../support/env';
 import { createTenant, minutesAfter, seedEvent, type TestTenant } from '../support/fixtures';
 import { postResult } from '../support/http';
+import { capturingLogger } from '../support/logs';
 import { startStack, type Stack } from '../support/stack';
-import { sleep, waitFor } from '../support/wait';
+import { waitFor } from '../support/wait';
 
 const T0 = '2025-01-16T14:30:00.000Z';
 
 /** The web's waiter connection as CLIENT LIST shows it: its id and whether a command blocks it. */
 async function waiterClient(redis: Redis, prefix: string): Promise<{ id: string; blocked: boolean } | undefined> {
   const name = waiterConnectionName(prefix);
-  const line = String(await redis.client('LIST')).split('\n').find((l) => l.includes(` name=${name} `));
+  const line = String(await redis.client('LIST'))
+    .split('\n')
+    .find((l) => l.includes(` name=${name} `));
   if (!line) return undefined;
   const field = (key: string) => new RegExp(`(?:^| )${key}=(\\S*)`).exec(line)?.[1] ?? '';
   return { id: field('id'), blocked: field('flags').includes('b') && field('cmd') === 'xread' };
@@ -60,12 +63,16 @@ describe('waiting for jobs', () => {
   it('reads on from where it was after Redis comes back, and answers the request still waiting', async () => {
     const proxy = await new TcpProxy(6379).start();
     // The web reaches Redis through the proxy; the workers, started later, directly.
-    stack = await startStack({ workers: false, redisUrl: proxy.url('redis'), syncWaitMs: 10_000 });
+    const { logger, lines } = capturingLogger('warn');
+    stack = await startStack({ workers: false, redisUrl: proxy.url('redis'), syncWaitMs: 10_000, logger });
     try {
       const waiting = postResult(stack.baseUrl, tenant, seedEvent());
       await waitFor('the waiter to read the queue events', reading);
       await proxy.stop();
-      await sleep(1_500); // long enough for the cut read to fail, not just be sent again
+      // The waiter's connection logs its first error when its reconnect is refused, and ioredis then fails
+      // the read it holds (maxRetriesPerRequest: 1) rather than send it again once Redis is back.
+      const failed = await waitFor('the cut read to fail', async () => lines.find((line) => line.connection === 'job-waiter'));
+      expect(failed.err).to.include({ code: 'ECONNREFUSED' });
       await proxy.start();
       stack.startWorkers();
       const reply = await waiting;

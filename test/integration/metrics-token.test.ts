@@ -17,7 +17,8 @@ describe('METRICS_TOKEN', () => {
     stack = worker = undefined;
   });
 
-  const scrape = (baseUrl: string, authorization?: string) => request(baseUrl, 'GET', '/metrics', { headers: authorization ? { authorization } : {} });
+  const scrape = (baseUrl: string, authorization?: string) =>
+    request(baseUrl, 'GET', '/metrics', { headers: authorization ? { authorization } : {} });
 
   it('makes the web and the worker answer /metrics only for the bearer token, 401 otherwise', async () => {
     stack = await startStack({ workers: false, env: { METRICS_TOKEN: TOKEN } });

@@ -25,7 +25,10 @@ const ROUTES = [
 
 /** Every property of a schema and its nested objects, with its path. */
 function properties(schema: any, path = ''): Array<[string, any]> {
-  return Object.entries<any>(schema.properties ?? {}).flatMap(([name, property]) => [[`${path}${name}`, property] as [string, any], ...properties(property, `${path}${name}.`)]);
+  return Object.entries<any>(schema.properties ?? {}).flatMap(([name, property]) => [
+    [`${path}${name}`, property] as [string, any],
+    ...properties(property, `${path}${name}.`),
+  ]);
 }
 
 describe('OpenAPI document and /docs', () => {
@@ -48,8 +51,9 @@ describe('OpenAPI document and /docs', () => {
     expect(routes).to.have.members(ROUTES);
     for (const [path, item] of Object.entries<any>(doc.paths)) {
       for (const [method, operation] of Object.entries<any>(item)) {
-        expect(operation.responses, `${method} ${path}`).to.not.be.empty;
-        if (path.startsWith('/api')) expect(operation.security, `${method} ${path}`).to.deep.equal([{ bearer: [], tenantId: [] }, { apiKey: [] }]);
+        expect(Object.keys(operation.responses ?? {}), `${method} ${path}`).to.have.length.above(0);
+        if (path.startsWith('/api'))
+          expect(operation.security, `${method} ${path}`).to.deep.equal([{ bearer: [], tenantId: [] }, { apiKey: [] }]);
       }
     }
   });
@@ -57,9 +61,15 @@ describe('OpenAPI document and /docs', () => {
   it('describes every body field with its constraints, in the original API wording', () => {
     const body = doc.components.schemas.TaskResultRequest;
     const fields = properties(body);
-    expect(fields.map(([name]) => name)).to.include.members(['occurred_at', 'task_result.future_scheduled_at', 'task_result.payload', 'raw_payload', 'hard_override']);
+    expect(fields.map(([name]) => name)).to.include.members([
+      'occurred_at',
+      'task_result.future_scheduled_at',
+      'task_result.payload',
+      'raw_payload',
+      'hard_override',
+    ]);
     for (const [name, property] of [...fields, ...properties(doc.components.schemas.NewActivityRequest)]) {
-      expect(property.description, name).to.be.a('string').and.not.empty;
+      expect(property.description, name).to.be.a('string').and.have.length.above(0);
     }
     const field = Object.fromEntries(fields);
     expect(field.raw_payload.description).to.equal('Raw provider payload (stored as-is)');
@@ -77,14 +87,58 @@ describe('OpenAPI document and /docs', () => {
 
   it('lists the query parameters, the headers and the error codes', () => {
     const list = doc.paths['/api/activity-results'].get.parameters;
-    expect(list.map((p: any) => p.name)).to.deep.equal(['activity_id', 'provider_activity_id', 'commerce_external_id', 'status', 'source', 'updated_since', 'limit', 'cursor']);
-    for (const p of [...list, ...doc.paths['/api/activities'].get.parameters]) expect(p.description, p.name).to.be.a('string').and.not.empty;
+    expect(list.map((p: any) => p.name)).to.deep.equal([
+      'activity_id',
+      'provider_activity_id',
+      'commerce_external_id',
+      'status',
+      'source',
+      'updated_since',
+      'limit',
+      'cursor',
+    ]);
+    for (const p of [...list, ...doc.paths['/api/activities'].get.parameters])
+      expect(p.description, p.name).to.be.a('string').and.have.length.above(0);
     expect(list.find((p: any) => p.name === 'limit').schema).to.deep.equal({ type: 'integer', default: 25, minimum: 1, maximum: 100 });
-    expect(Object.keys(doc.components.headers)).to.include.members(['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy', 'Retry-After', 'Idempotent-Replayed', 'Location']);
+    expect(Object.keys(doc.components.headers)).to.include.members([
+      'RateLimit-Limit',
+      'RateLimit-Remaining',
+      'RateLimit-Reset',
+      'RateLimit-Policy',
+      'Retry-After',
+      'Idempotent-Replayed',
+      'Location',
+    ]);
     expect(Object.values<any>(doc.components.parameters).map((p) => p.name)).to.include.members(['Idempotency-Key', 'Prefer']);
-    expect(Object.values<any>(doc.components.securitySchemes).map((s) => s.name ?? s.scheme)).to.have.members(['bearer', 'x-tenant-id', 'x-api-key']);
-    expect(doc.components.schemas.Error.properties.code.enum).to.include.members(['VALIDATION_FAILED', 'STALE_EVENT', 'INVALID_STATE_TRANSITION', 'IDEMPOTENCY_KEY_REUSED', 'RATE_LIMITED', 'TENANT_INACTIVE', 'RESULT_NOT_FOUND']);
-    expect(doc.paths['/api/activity-results/tasks'].post.responses).to.include.keys('200', '201', '202', '400', '401', '403', '404', '409', '413', '415', '422', '429', '503');
+    expect(Object.values<any>(doc.components.securitySchemes).map((s) => s.name ?? s.scheme)).to.have.members([
+      'bearer',
+      'x-tenant-id',
+      'x-api-key',
+    ]);
+    expect(doc.components.schemas.Error.properties.code.enum).to.include.members([
+      'VALIDATION_FAILED',
+      'STALE_EVENT',
+      'INVALID_STATE_TRANSITION',
+      'IDEMPOTENCY_KEY_REUSED',
+      'RATE_LIMITED',
+      'TENANT_INACTIVE',
+      'RESULT_NOT_FOUND',
+    ]);
+    expect(doc.paths['/api/activity-results/tasks'].post.responses).to.include.keys(
+      '200',
+      '201',
+      '202',
+      '400',
+      '401',
+      '403',
+      '404',
+      '409',
+      '413',
+      '415',
+      '422',
+      '429',
+      '503',
+    );
   });
 
   it('serves the reference page and its assets itself, naming no other host', async () => {

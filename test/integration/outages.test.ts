@@ -62,12 +62,18 @@ describe('outages of a worker process', function () {
 
     await proxy.stop();
     const replies = await Promise.all(
-      [0, 1, 2].map((i) => postResult(stack!.baseUrl, tenant, seedEvent({ provider_activity_id: `ext-${i}` }), { prefer: 'respond-async' })),
+      [0, 1, 2].map((i) =>
+        postResult(stack!.baseUrl, tenant, seedEvent({ provider_activity_id: `ext-${i}` }), { prefer: 'respond-async' }),
+      ),
     );
     expect(replies.map((r) => r.status)).to.deep.equal([202, 202, 202]);
     // Each job is put back with its attempts intact, the worker waits, and tries it again: twice round
     // is past the whole backoff, which would have spent all eight attempts.
-    await waitFor('every job put back twice', async () => worker!.lines.filter((l) => /job put back, attempts kept/.test(l)).length >= 6, 30_000);
+    await waitFor(
+      'every job put back twice',
+      async () => worker!.lines.filter((l) => /job put back, attempts kept/.test(l)).length >= 6,
+      30_000,
+    );
     await proxy.start();
 
     expect(await finalStates(replies.map((r) => r.body.statusUrl))).to.deep.equal(['COMPLETED', 'COMPLETED', 'COMPLETED']);
@@ -82,7 +88,9 @@ describe('outages of a worker process', function () {
     expect((await postResult(stack.baseUrl, tenant, seedEvent())).status).to.equal(201);
 
     await proxy.stop();
-    const during = await postResult(stack.baseUrl, tenant, seedEvent({ occurred_at: minutesAfter(EVENT_TIME, 1) }), { prefer: 'respond-async' });
+    const during = await postResult(stack.baseUrl, tenant, seedEvent({ occurred_at: minutesAfter(EVENT_TIME, 1) }), {
+      prefer: 'respond-async',
+    });
     expect(during.status).to.equal(202);
     await waitFor('the worker to lose Redis', async () => worker!.lines.some((l) => /worker error/.test(l)), 20_000);
     await proxy.start();

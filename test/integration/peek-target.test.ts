@@ -9,7 +9,7 @@ import { startStack, type Stack } from '../support/stack';
 
 // The fast checks' lookup answers the lookups of one turn of the event loop with one statement: each
 // request must get its own key's target back, whatever else went in the batch.
-describe('the fast checks\' lookup of many keys at once', () => {
+describe("the fast checks' lookup of many keys at once", () => {
   let stack: Stack;
   let tenant: TestTenant;
   let other: TestTenant;
@@ -29,7 +29,8 @@ describe('the fast checks\' lookup of many keys at once', () => {
     return reply.body.id;
   }
 
-  const event = (key: { activity_id: string } | { provider_activity_id: string }) => ({ commerce_external_id: 'store-001', ...key }) as TaskResultEvent;
+  const event = (key: { activity_id: string } | { provider_activity_id: string }) =>
+    ({ commerce_external_id: 'store-001', ...key }) as TaskResultEvent;
 
   it('gives each key of a batch its own activity and result, within its tenant', async () => {
     const withResult = await createActivity('act-with-result');
@@ -53,7 +54,10 @@ describe('the fast checks\' lookup of many keys at once', () => {
       activity: { id: withResult, status: 'COMPLETED', commerceExternalId: 'store-001' },
       result: { resultStatus: 'COMPLETED', occurredAt: new Date('2025-01-16T10:00:00.000Z') },
     });
-    expect(standalone).to.deep.equal({ activity: null, result: { resultStatus: 'PENDING', occurredAt: new Date('2025-01-16T11:00:00.000Z') } });
+    expect(standalone).to.deep.equal({
+      activity: null,
+      result: { resultStatus: 'PENDING', occurredAt: new Date('2025-01-16T11:00:00.000Z') },
+    });
     expect(byProviderId).to.deep.equal({ activity: { id: withoutResult, status: 'READY', commerceExternalId: 'store-001' }, result: null });
     expect(unknown).to.deep.equal({ activity: null, result: null });
     expect(otherTenant).to.deep.equal({ activity: null, result: null });

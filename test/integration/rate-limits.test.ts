@@ -41,7 +41,10 @@ describe('per-tenant rate limits', () => {
   });
 
   it("answers 429 RATE_LIMITED with Retry-After past a tenant's own limit, while another tenant goes on", async () => {
-    expect(await adminJson('tenant:limit', '--id', limited.tenantId, '--rps', '2', '--burst', '4')).to.deep.equal({ id: limited.tenantId, rateLimit: { rps: 2, burst: 4 } });
+    expect(await adminJson('tenant:limit', '--id', limited.tenantId, '--rps', '2', '--burst', '4')).to.deep.equal({
+      id: limited.tenantId,
+      rateLimit: { rps: 2, burst: 4 },
+    });
 
     const [mine, theirs] = await Promise.all([
       Promise.all(Array.from({ length: 8 }, () => lookUp(stack, limited))),
@@ -58,7 +61,10 @@ describe('per-tenant rate limits', () => {
     expect(refused.headers.get('ratelimit-remaining')).to.equal('0');
     // The other tenant is held to the default, 200 requests per 2 s, and has spent 8 of them.
     expect(theirs.map((r) => Number(r.headers.get('ratelimit-remaining'))).sort((a, b) => a - b)[0]).to.equal(192);
-    expect(await limitKeys(stack.prefix)).to.deep.equal([`${stack.prefix}:rate-limit:200-2:${other.tenantId}`, `${stack.prefix}:rate-limit:4-2:${limited.tenantId}`]);
+    expect(await limitKeys(stack.prefix)).to.deep.equal([
+      `${stack.prefix}:rate-limit:200-2:${other.tenantId}`,
+      `${stack.prefix}:rate-limit:4-2:${limited.tenantId}`,
+    ]);
   });
 
   it('carries the RateLimit header fields on every authenticated answer, errors included', async () => {
@@ -73,7 +79,9 @@ describe('per-tenant rate limits', () => {
       expect(reply.headers.get('ratelimit-policy')).to.equal('200;w=2');
     }
     // Not authenticated: no tenant to count for.
-    const unknown = await request(stack.baseUrl, 'GET', `/api/activity-results/${randomUUID()}`, { headers: { 'x-api-key': 'ark_nobody' } });
+    const unknown = await request(stack.baseUrl, 'GET', `/api/activity-results/${randomUUID()}`, {
+      headers: { 'x-api-key': 'ark_nobody' },
+    });
     expect(unknown.status).to.equal(401);
     expect(unknown.headers.get('ratelimit-limit')).to.equal(null);
   });

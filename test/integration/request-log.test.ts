@@ -1,22 +1,9 @@
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
-import pino from 'pino';
 import { createTenant, seedEvent } from '../support/fixtures';
 import { postResult, request } from '../support/http';
+import { capturingLogger } from '../support/logs';
 import { startStack, type Stack } from '../support/stack';
 import { waitFor } from '../support/wait';
-
-/** A pino logger whose lines the test can read, as a log collector would receive them. */
-function capturingLogger() {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info' }, stream), lines };
-}
 
 describe('request log', () => {
   let stack: Stack;
@@ -28,14 +15,19 @@ describe('request log', () => {
     const tenant = await createTenant();
     const answers = [
       [await postResult(stack.baseUrl, tenant, seedEvent(), { 'x-request-id': 'log-201' }), undefined],
-      [await postResult(stack.baseUrl, tenant, seedEvent({ occurred_at: '2025-01-16T13:00:00.000Z' }), { 'x-request-id': 'log-409' }), 'STALE_EVENT'],
+      [
+        await postResult(stack.baseUrl, tenant, seedEvent({ occurred_at: '2025-01-16T13:00:00.000Z' }), { 'x-request-id': 'log-409' }),
+        'STALE_EVENT',
+      ],
       [await postResult(stack.baseUrl, tenant, { status: 'nope' }, { 'x-request-id': 'log-400' }), 'VALIDATION_FAILED'],
       [await request(stack.baseUrl, 'GET', '/api/activities/x', { headers: { 'x-request-id': 'log-401' } }), 'UNAUTHORIZED'],
       [await request(stack.baseUrl, 'GET', '/nowhere', { headers: { 'x-request-id': 'log-404' } }), 'NOT_FOUND'],
     ] as const;
     for (const [reply, code] of answers) {
       const requestId = reply.headers.get('x-request-id');
-      const line = await waitFor(`the log line of ${requestId}`, async () => lines.find((l) => l.msg === 'request' && l.requestId === requestId));
+      const line = await waitFor(`the log line of ${requestId}`, async () =>
+        lines.find((l) => l.msg === 'request' && l.requestId === requestId),
+      );
       expect(line.status, String(requestId)).to.equal(reply.status);
       expect(line.code, String(requestId)).to.equal(code);
     }

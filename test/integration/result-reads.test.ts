@@ -46,7 +46,9 @@ describe('reading results', () => {
     const made: string[] = [];
     for (let i = 0; i < 5; i++) {
       const status = i % 2 ? 'PENDING' : 'COMPLETED';
-      made.push((await post(seedEvent({ provider_activity_id: `ext-${i}`, commerce_external_id: i < 3 ? 'store-a' : 'store-b', status }))).body.id);
+      made.push(
+        (await post(seedEvent({ provider_activity_id: `ext-${i}`, commerce_external_id: i < 3 ? 'store-a' : 'store-b', status }))).body.id,
+      );
     }
     const { ids, pages } = await all('/api/activity-results', 2);
     expect(ids).to.deep.equal(made); // oldest update first
@@ -68,7 +70,10 @@ describe('reading results', () => {
   });
 
   it('filters by activity_id', async () => {
-    const activity = await request(stack.baseUrl, 'POST', '/api/activities/tasks', { tenant, body: { commerce_external_id: 'store-001', provider_activity_id: 'act-1' } });
+    const activity = await request(stack.baseUrl, 'POST', '/api/activities/tasks', {
+      tenant,
+      body: { commerce_external_id: 'store-001', provider_activity_id: 'act-1' },
+    });
     const linked = await post(seedEvent({ activity_id: activity.body.id, provider_activity_id: undefined }));
     await post(seedEvent({ provider_activity_id: 'other' }));
     const reply = await get(`/api/activity-results?activity_id=${activity.body.id.toUpperCase()}`);
@@ -79,12 +84,16 @@ describe('reading results', () => {
   it('never repeats or skips a row that does not change while paging, even rows updated in the same microsecond', async () => {
     for (let i = 0; i < 7; i++) await post(seedEvent({ provider_activity_id: `ext-${i}`, status: 'PENDING' }));
     // Four rows share one updated_at to the microsecond: only the id orders them.
-    await sequelize().query(`UPDATE activity_results SET updated_at = '2025-02-01T10:00:00.123456Z' WHERE provider_activity_id IN ('ext-1', 'ext-2', 'ext-3', 'ext-4')`);
+    await sequelize().query(
+      `UPDATE activity_results SET updated_at = '2025-02-01T10:00:00.123456Z' WHERE provider_activity_id IN ('ext-1', 'ext-2', 'ext-3', 'ext-4')`,
+    );
     const first = await get('/api/activity-results?limit=3');
     const seen: string[] = first.body.items.map((r: { id: string }) => r.id);
     // While paging: a row of the first page changes (it moves to the end) and a new row arrives.
     const changed = first.body.items[0];
-    const [[{ key }]] = (await sequelize().query(`SELECT provider_activity_id AS key FROM activity_results WHERE id = '${changed.id}'`)) as [Array<{ key: string }>, unknown];
+    const [[{ key }]] = (await sequelize().query(
+      `SELECT provider_activity_id AS key FROM activity_results WHERE id = '${changed.id}'`,
+    )) as [Array<{ key: string }>, unknown];
     await post(seedEvent({ provider_activity_id: key, occurred_at: minutesAfter(T0, 5), status: 'COMPLETED' }));
     await post(seedEvent({ provider_activity_id: 'ext-new' }));
     let cursor = first.body.nextCursor;
@@ -125,7 +134,11 @@ describe('reading results', () => {
     const first = await post(seedEvent({ status: 'PENDING' }));
     // A number past what a JavaScript number holds, sent as text.
     const laterText = JSON.stringify(later).replace('"BIG"', '12345678901234567891');
-    const updated = await request(stack.baseUrl, 'POST', '/api/activity-results/tasks', { tenant, rawBody: laterText, headers: { 'content-type': 'application/json' } });
+    const updated = await request(stack.baseUrl, 'POST', '/api/activity-results/tasks', {
+      tenant,
+      rawBody: laterText,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(updated.status).to.equal(200);
     const stale = await postResult(stack.baseUrl, tenant, seedEvent({ status: 'PENDING', occurred_at: minutesAfter(T0, 5) }));
     expect(stale.status).to.equal(409); // refused: not in the history

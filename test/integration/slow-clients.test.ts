@@ -57,7 +57,8 @@ describe('slow clients', () => {
   it('closes the connection after a 415 answered before the body, and keeps it after an error with no body to read', async () => {
     stack = await startStack({ workers: false });
     const tenant = await createTenant();
-    const refused = await slowClient(stack.baseUrl, postHead(`x-api-key: ${tenant.key}\r\n`).replace('application/json', 'text/plain'), 'x').closed;
+    const refused = await slowClient(stack.baseUrl, postHead(`x-api-key: ${tenant.key}\r\n`).replace('application/json', 'text/plain'), 'x')
+      .closed;
     expect(refused.status).to.equal(415);
     expect(refused.response).to.match(/\r\nConnection: close\r\n/i);
 

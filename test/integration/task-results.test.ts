@@ -1,18 +1,15 @@
 import { expect } from 'chai';
 import { Activity, ActivityResult, ActivityResultEvent, Commerce } from '../../models';
 import { count } from '../support/db';
-import { createTenant, minutesAfter, seedEvent, type TestTenant } from '../support/fixtures';
+import { minutesAfter, seedEvent, type TestTenant } from '../support/fixtures';
 import { postResult, request } from '../support/http';
-import { startStack, type Stack } from '../support/stack';
+import { startStackWithTenant, type Stack } from '../support/stack';
 
 describe('POST /api/activity-results/tasks', () => {
   let stack: Stack;
   let tenant: TestTenant;
 
-  beforeEach(async () => {
-    stack = await startStack();
-    tenant = await createTenant();
-  });
+  beforeEach(async () => ({ stack, tenant } = await startStackWithTenant()));
   afterEach(() => stack.close());
 
   async function createActivity(providerActivityId?: string, commerce = 'store-001'): Promise<string> {
@@ -80,7 +77,11 @@ describe('POST /api/activity-results/tasks', () => {
     expect(pending.body.activityId).to.equal(activityId);
     expect((await Activity.findByPk(activityId))?.status).to.equal('READY');
 
-    const done = await postResult(stack.baseUrl, tenant, seedEvent({ activity_id: activityId, occurred_at: minutesAfter('2025-01-16T14:30:00.000Z', 5) }));
+    const done = await postResult(
+      stack.baseUrl,
+      tenant,
+      seedEvent({ activity_id: activityId, occurred_at: minutesAfter('2025-01-16T14:30:00.000Z', 5) }),
+    );
     expect(done.status).to.equal(200);
     expect(done.body.id).to.equal(pending.body.id);
     expect(done.body.resultStatus).to.equal('COMPLETED');
@@ -102,7 +103,11 @@ describe('POST /api/activity-results/tasks', () => {
   for (const [resultStatus, activityStatus] of mapping) {
     it(`moves the activity to ${activityStatus} for a ${resultStatus} result`, async () => {
       const activityId = await createActivity();
-      const reply = await postResult(stack.baseUrl, tenant, seedEvent({ activity_id: activityId, provider_activity_id: undefined, status: resultStatus }));
+      const reply = await postResult(
+        stack.baseUrl,
+        tenant,
+        seedEvent({ activity_id: activityId, provider_activity_id: undefined, status: resultStatus }),
+      );
       expect(reply.status).to.equal(201);
       expect((await Activity.findByPk(activityId))?.status).to.equal(activityStatus);
     });
@@ -111,7 +116,11 @@ describe('POST /api/activity-results/tasks', () => {
   it('answers 409 STALE_EVENT for an event not newer than the last applied one, and changes nothing', async () => {
     await postResult(stack.baseUrl, tenant, seedEvent({ status: 'PENDING' }));
     for (const occurredAt of ['2025-01-16T14:30:00.000Z', '2025-01-16T14:00:00.000Z']) {
-      const reply = await postResult(stack.baseUrl, tenant, seedEvent({ status: 'PENDING', occurred_at: occurredAt, external_status: 'late' }));
+      const reply = await postResult(
+        stack.baseUrl,
+        tenant,
+        seedEvent({ status: 'PENDING', occurred_at: occurredAt, external_status: 'late' }),
+      );
       expect(reply.status).to.equal(409);
       expect(reply.body.code).to.equal('STALE_EVENT');
     }
@@ -124,12 +133,25 @@ describe('POST /api/activity-results/tasks', () => {
   it('refuses to move a terminal result without hard_override and allows it with one', async () => {
     const activityId = await createActivity('visit-2');
     await postResult(stack.baseUrl, tenant, seedEvent({ provider_activity_id: 'visit-2', status: 'COMPLETED' }));
-    const refused = await postResult(stack.baseUrl, tenant, seedEvent({ provider_activity_id: 'visit-2', status: 'CANCELED', occurred_at: minutesAfter('2025-01-16T14:30:00.000Z', 1) }));
+    const refused = await postResult(
+      stack.baseUrl,
+      tenant,
+      seedEvent({ provider_activity_id: 'visit-2', status: 'CANCELED', occurred_at: minutesAfter('2025-01-16T14:30:00.000Z', 1) }),
+    );
     expect(refused.status).to.equal(409);
     expect(refused.body.code).to.equal('INVALID_STATE_TRANSITION');
     expect((await Activity.findByPk(activityId))?.status).to.equal('COMPLETED');
 
-    const forced = await postResult(stack.baseUrl, tenant, seedEvent({ provider_activity_id: 'visit-2', status: 'CANCELED', hard_override: true, occurred_at: minutesAfter('2025-01-16T14:30:00.000Z', 2) }));
+    const forced = await postResult(
+      stack.baseUrl,
+      tenant,
+      seedEvent({
+        provider_activity_id: 'visit-2',
+        status: 'CANCELED',
+        hard_override: true,
+        occurred_at: minutesAfter('2025-01-16T14:30:00.000Z', 2),
+      }),
+    );
     expect(forced.status).to.equal(200);
     expect(forced.body.resultStatus).to.equal('CANCELED');
     expect((await Activity.findByPk(activityId))?.status).to.equal('CANCELED');
@@ -157,9 +179,13 @@ describe('POST /api/activity-results/tasks', () => {
     expect(await count('commerces')).to.equal(0);
   });
 
-  it('answers 400 when commerce_external_id is not the activity\'s commerce', async () => {
+  it("answers 400 when commerce_external_id is not the activity's commerce", async () => {
     await createActivity('visit-4', 'store-001');
-    const reply = await postResult(stack.baseUrl, tenant, seedEvent({ provider_activity_id: 'visit-4', commerce_external_id: 'store-999' }));
+    const reply = await postResult(
+      stack.baseUrl,
+      tenant,
+      seedEvent({ provider_activity_id: 'visit-4', commerce_external_id: 'store-999' }),
+    );
     expect(reply.status).to.equal(400);
     expect(reply.body.code).to.equal('VALIDATION_FAILED');
     expect(reply.body.details[0].path).to.equal('commerce_external_id');
@@ -188,7 +214,11 @@ describe('POST /api/activity-results/tasks', () => {
 
   it('updates a standalone result with a newer event and clears the fields the event leaves out', async () => {
     const first = await postResult(stack.baseUrl, tenant, seedEvent({ status: 'PENDING', external_status: 'open' }));
-    const second = await postResult(stack.baseUrl, tenant, seedEvent({ occurred_at: minutesAfter('2025-01-16T14:30:00.000Z', 1), task_result: { result: 'sold', payload: { items: 3 } } }));
+    const second = await postResult(
+      stack.baseUrl,
+      tenant,
+      seedEvent({ occurred_at: minutesAfter('2025-01-16T14:30:00.000Z', 1), task_result: { result: 'sold', payload: { items: 3 } } }),
+    );
     expect(second.status).to.equal(200);
     expect(second.body.id).to.equal(first.body.id);
     expect(second.body.externalStatus).to.equal(null);

@@ -87,7 +87,12 @@ describe('API key lookups that fail', function () {
       }
       expect(broken.status).to.equal(500);
       expect(broken.headers.get('retry-after')).to.equal(null);
-      expect(broken.body).to.deep.equal({ statusCode: 500, error: 'Internal Server Error', message: 'internal error', code: 'INTERNAL_ERROR' });
+      expect(broken.body).to.deep.equal({
+        statusCode: 500,
+        error: 'Internal Server Error',
+        message: 'internal error',
+        code: 'INTERNAL_ERROR',
+      });
       expect(JSON.parse(await web.waitForLine(/unhandled error/)).err.message).to.match(/permissions/);
 
       await postgres.stop();

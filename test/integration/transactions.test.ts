@@ -29,7 +29,10 @@ describe('transactions (models/sql.ts)', () => {
       await tx.query(INSERT_TENANT, [randomUUID(), 'first']);
       tx.afterCommit(() => hooks.push('committed'));
       return tx.query(FAIL, []);
-    }).then(() => undefined, (e: unknown) => e);
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).to.be.instanceOf(DatabaseError);
     expect(sqlStateOf(error)).to.equal('22012');
     expect(hooks).to.deep.equal([]);

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { count } from '../support/db';
-import { createTenant, seedEvent, type TestTenant } from '../support/fixtures';
+import { seedEvent, type TestTenant } from '../support/fixtures';
 import { rawRequest, request } from '../support/http';
-import { startStack, type Stack } from '../support/stack';
+import { startStackWithTenant, type Stack } from '../support/stack';
 import { TaskResultType } from '../../models';
 
 const longString = (n: number) => 'x'.repeat(n);
@@ -31,8 +31,16 @@ const invalid: Array<[string, Record<string, unknown>, string]> = [
   ['task_result.result over 100', { task_result: { result: longString(101) } }, 'task_result.result'],
   ['task_result.comment over 5000', { task_result: { result: 'ok', comment: longString(5001) } }, 'task_result.comment'],
   ['an unknown contact_type', { task_result: { result: 'ok', contact_type: 'EMAIL' } }, 'task_result.contact_type'],
-  ['operator_external_id over 255', { task_result: { result: 'ok', operator_external_id: longString(256) } }, 'task_result.operator_external_id'],
-  ['future_scheduled_at before occurred_at', { task_result: { result: 'ok', future_scheduled_at: '2025-01-16T14:00:00Z' } }, 'task_result.future_scheduled_at'],
+  [
+    'operator_external_id over 255',
+    { task_result: { result: 'ok', operator_external_id: longString(256) } },
+    'task_result.operator_external_id',
+  ],
+  [
+    'future_scheduled_at before occurred_at',
+    { task_result: { result: 'ok', future_scheduled_at: '2025-01-16T14:00:00Z' } },
+    'task_result.future_scheduled_at',
+  ],
   ['task_result.payload that is not an object', { task_result: { result: 'ok', payload: 'x' } }, 'task_result.payload'],
   ['an unknown top-level field (a typo)', { ocurred_at: '2025-01-16T14:30:00Z' }, 'ocurred_at'],
   ['an unknown task_result field', { task_result: { result: 'ok', commment: 'x' } }, 'task_result.commment'],
@@ -42,7 +50,11 @@ const invalid: Array<[string, Record<string, unknown>, string]> = [
   ['occurred_at on February 31', { occurred_at: '2025-02-31T10:00:00Z' }, 'occurred_at'],
   ['occurred_at at 24:00', { occurred_at: '2025-01-16T24:00:00Z' }, 'occurred_at'],
   ['occurred_at before 1970', { occurred_at: '1969-12-31T23:59:59Z' }, 'occurred_at'],
-  ['future_scheduled_at past year 9999', { task_result: { result: 'ok', future_scheduled_at: '9999-12-31T23:00:00-05:00' } }, 'task_result.future_scheduled_at'],
+  [
+    'future_scheduled_at past year 9999',
+    { task_result: { result: 'ok', future_scheduled_at: '9999-12-31T23:00:00-05:00' } },
+    'task_result.future_scheduled_at',
+  ],
   ['a top-level __proto__', JSON.parse('{"__proto__": {"status": "PENDING"}}'), '__proto__'],
   ['constructor in task_result', { task_result: { result: 'ok', constructor: 1 } }, 'task_result.constructor'],
 ];
@@ -51,10 +63,7 @@ describe('validation of POST /api/activity-results/tasks', () => {
   let stack: Stack;
   let tenant: TestTenant;
 
-  beforeEach(async () => {
-    stack = await startStack();
-    tenant = await createTenant();
-  });
+  beforeEach(async () => ({ stack, tenant } = await startStackWithTenant()));
   afterEach(() => stack.close());
 
   const post = (body: unknown) => request(stack.baseUrl, 'POST', '/api/activity-results/tasks', { tenant, body });
@@ -101,7 +110,11 @@ describe('validation of POST /api/activity-results/tasks', () => {
   });
 
   it('answers 415 for a body that is not JSON and 413 for one over 1 MB', async () => {
-    const form = await request(stack.baseUrl, 'POST', '/api/activity-results/tasks', { tenant, rawBody: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = await request(stack.baseUrl, 'POST', '/api/activity-results/tasks', {
+      tenant,
+      rawBody: 'a=b',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(form.status).to.equal(415);
     expect(form.body.code).to.equal('UNSUPPORTED_MEDIA_TYPE');
     const huge = await post(seedEvent({ raw_payload: { blob: longString(1_100_000) } }));
@@ -144,7 +157,10 @@ describe('validation of POST /api/activity-results/tasks', () => {
 
   it('answers 400, not 500, for a new activity scheduled where PostgreSQL cannot store it', async () => {
     for (const scheduledAt of ['0000-01-01T00:00:00Z', '2025-02-30T00:00:00Z']) {
-      const reply = await request(stack.baseUrl, 'POST', '/api/activities/tasks', { tenant, body: { commerce_external_id: 'store-001', scheduled_at: scheduledAt } });
+      const reply = await request(stack.baseUrl, 'POST', '/api/activities/tasks', {
+        tenant,
+        body: { commerce_external_id: 'store-001', scheduled_at: scheduledAt },
+      });
       expect(reply.status, scheduledAt).to.equal(400);
       expect(reply.body.details.map((d: { path: string }) => d.path)).to.deep.equal(['scheduled_at']);
     }
@@ -152,11 +168,15 @@ describe('validation of POST /api/activity-results/tasks', () => {
   });
 
   it('answers 400 for an Idempotency-Key over 255 characters', async () => {
-    const reply = await request(stack.baseUrl, 'POST', '/api/activity-results/tasks', { tenant, body: seedEvent(), headers: { 'idempotency-key': longString(256) } });
+    const reply = await request(stack.baseUrl, 'POST', '/api/activity-results/tasks', {
+      tenant,
+      body: seedEvent(),
+      headers: { 'idempotency-key': longString(256) },
+    });
     expect(reply.status).to.equal(400);
   });
 
-  it('applies the tenant\'s result types: unknown codes and a missing required follow-up date are 400', async () => {
+  it("applies the tenant's result types: unknown codes and a missing required follow-up date are 400", async () => {
     await TaskResultType.bulkCreate([
       { tenantId: tenant.tenantId, code: 'success', label: 'Sold' },
       { tenantId: tenant.tenantId, code: 'call_back', label: 'Call back', requiresFutureScheduledAt: true },

@@ -19,7 +19,10 @@ describe('web shutdown', () => {
     const started = Date.now();
     const closed = stack.web.close();
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const refused = await fetch(`${stack.baseUrl}/healthz`).then(() => 'answered', (error: Error) => error.message);
+    const refused = await fetch(`${stack.baseUrl}/healthz`).then(
+      () => 'answered',
+      (error: Error) => error.message,
+    );
     expect(refused, 'a new request after close').to.equal('fetch failed');
 
     const reply = await inFlight;

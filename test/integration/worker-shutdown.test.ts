@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Transaction } from 'sequelize';
 import { eventFingerprint } from '../../domain/task-result-event';
-import { taskResultJobId, taskResultJobName } from '../../domain/jobs';
+import { taskResultJobId } from '../../domain/jobs';
 import { parseTaskResult } from '../../domain/schemas/task-result';
 import { Activity, ActivityResult, Commerce } from '../../models';
 import { TaskResultQueue } from '../../server/task-result-queue';
@@ -44,8 +44,14 @@ describe('worker process shutdown', function () {
     const event = parseTaskResult(body, { now: new Date(), maxClockSkewMs: 300_000 });
     const fingerprint = eventFingerprint(event);
     const jobId = taskResultJobId(tenant.tenantId, fingerprint);
-    const data = { tenantId: tenant.tenantId, fingerprint, body: JSON.stringify(body), receivedAt: new Date().toISOString(), requestId: 'req-shutdown-1' };
-    await queue.add(taskResultJobName(tenant.tenantId, event), data, jobId, { keyed: false });
+    const data = {
+      tenantId: tenant.tenantId,
+      fingerprint,
+      body: JSON.stringify(body),
+      receivedAt: new Date().toISOString(),
+      requestId: 'req-shutdown-1',
+    };
+    await queue.add(data, jobId, { keyed: false });
     return { jobId, activityId: activity.id };
   }
 
@@ -89,7 +95,14 @@ describe('worker process shutdown', function () {
     const completed = worker.logs.findIndex((l) => l.msg === 'job completed' && l.jobId === jobId);
     expect(completed).to.be.greaterThan(messages.indexOf('shutting down'));
     const outcome = worker.logs[completed];
-    expect(outcome).to.include({ jobId, tenantId: tenant.tenantId, requestId: 'req-shutdown-1', attempt: 1, code: 'CREATED', queue: 'activity-results' });
+    expect(outcome).to.include({
+      jobId,
+      tenantId: tenant.tenantId,
+      requestId: 'req-shutdown-1',
+      attempt: 1,
+      code: 'CREATED',
+      queue: 'activity-results',
+    });
   });
 
   it('exits at once on a second signal, leaving the job for another worker', async () => {

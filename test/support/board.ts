@@ -15,7 +15,23 @@ export function basicAuthHeader(user = BOARD_USER, password = BOARD_PASSWORD): s
 
 /** Queues a task-result job that the worker fails at once: its body is not a valid event. */
 export async function queueInvalidJob(stack: Stack, tenantId: string, jobId = `tr-${tenantId}-f${'0'.repeat(40)}`): Promise<string> {
-  const body = { provider_activity_id: 'visit-9', commerce_external_id: 'store-9', status: 'NOT_A_STATUS', occurred_at: '2025-01-16T14:30:00.000Z', task_result: { result: 'x' } };
-  await stack.web.taskResults.add(`task-result · tenant ${tenantId.slice(0, 8)} · key visit-9 · NOT_A_STATUS`, { tenantId, fingerprint: '0'.repeat(64), body: JSON.stringify(body), receivedAt: new Date().toISOString(), requestId: 'req-board-test' }, jobId, { keyed: false });
+  const body = {
+    provider_activity_id: 'visit-9',
+    commerce_external_id: 'store-9',
+    status: 'NOT_A_STATUS',
+    occurred_at: '2025-01-16T14:30:00.000Z',
+    task_result: { result: 'x' },
+  };
+  await stack.web.taskResults.add(
+    {
+      tenantId,
+      fingerprint: '0'.repeat(64),
+      body: JSON.stringify(body),
+      receivedAt: new Date().toISOString(),
+      requestId: 'req-board-test',
+    },
+    jobId,
+    { keyed: false },
+  );
   return jobId;
 }

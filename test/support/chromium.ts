@@ -18,13 +18,24 @@ export function chromiumRequired(): boolean {
 }
 
 /** A browser with a fresh profile of its own; close() also removes the profile. */
-export async function openBrowser(executablePath: string, options: BrowserContextOptions = {}): Promise<BrowserContext & { dispose(): Promise<void> }> {
+export async function openBrowser(
+  executablePath: string,
+  options: BrowserContextOptions = {},
+): Promise<BrowserContext & { dispose(): Promise<void> }> {
   const profile = mkdtempSync(path.join(os.tmpdir(), 'board-browser-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,
     headless: true,
     // The machine has no network beyond loopback: keep the browser from trying to reach anything else.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1400, height: 900 },
     ...options,
   });

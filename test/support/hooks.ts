@@ -9,7 +9,16 @@ import { migrate } from '../../models/migrate';
 import { RUN_DATABASE_PREFIX, TEST_DATABASE_URL } from './env';
 import { sequelize, setDatabase } from './db';
 
-const TABLES = ['follow_ups', 'activity_result_events', 'activity_results', 'activities', 'commerces', 'task_result_types', 'api_keys', 'tenants'];
+const TABLES = [
+  'follow_ups',
+  'activity_result_events',
+  'activity_results',
+  'activities',
+  'commerces',
+  'task_result_types',
+  'api_keys',
+  'tenants',
+];
 
 const ADMIN_URL = adminUrlOf(TEST_DATABASE_URL);
 

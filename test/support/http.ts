@@ -22,7 +22,8 @@ export interface RequestOptions {
 export async function request(baseUrl: string, method: string, path: string, options: RequestOptions = {}): Promise<Reply> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.tenant) headers['x-api-key'] = options.tenant.key;
-  let body: BodyInit | undefined = typeof options.rawBody === 'string' ? options.rawBody : options.rawBody && new Blob([new Uint8Array(options.rawBody)]);
+  let body: BodyInit | undefined =
+    typeof options.rawBody === 'string' ? options.rawBody : options.rawBody && new Blob([new Uint8Array(options.rawBody)]);
   if (options.body !== undefined) {
     body = JSON.stringify(options.body);
     headers['content-type'] ??= 'application/json';

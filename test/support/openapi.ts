@@ -37,7 +37,11 @@ function validator(ref: string): ValidateFunction {
 }
 
 function resolve(node: any): any {
-  while (node?.$ref) node = node.$ref.slice(2).split('/').reduce((at: any, key: string) => at[key.replace(/~1/g, '/').replace(/~0/g, '~')], document);
+  while (node?.$ref)
+    node = node.$ref
+      .slice(2)
+      .split('/')
+      .reduce((at: any, key: string) => at[key.replace(/~1/g, '/').replace(/~0/g, '~')], document);
   return node;
 }
 
@@ -54,14 +58,16 @@ export function checkAnswer(method: string, url: string, status: number, headers
     return;
   }
   const declared = operation.responses[String(status)];
-  if (!declared) throw new Error(`${where}: status not declared in the OpenAPI document (declared: ${Object.keys(operation.responses).join(', ')})`);
+  if (!declared)
+    throw new Error(`${where}: status not declared in the OpenAPI document (declared: ${Object.keys(operation.responses).join(', ')})`);
   const response = resolve(declared);
   for (const [name, header] of Object.entries<any>(response.headers ?? {})) {
     if (header.required && !headers.has(name)) throw new Error(`${where}: header ${name} missing`);
   }
   const media = response.content && Object.keys(response.content)[0];
   if (media !== 'application/json') return;
-  if (!(headers.get('content-type') ?? '').startsWith('application/json')) throw new Error(`${where}: content type ${headers.get('content-type')}`);
+  if (!(headers.get('content-type') ?? '').startsWith('application/json'))
+    throw new Error(`${where}: content type ${headers.get('content-type')}`);
   const ref = declared.$ref
     ? `openapi${declared.$ref}/content/application~1json/schema`
     : `openapi#/${pointer('paths', route.template, method.toLowerCase(), 'responses', String(status), 'content', 'application/json', 'schema')}`;
@@ -72,6 +78,8 @@ function assertValid(where: string, ref: string, body: unknown): void {
   const validate = validator(ref);
   if (!validate(body)) {
     const problems = validate.errors!.map((e) => `${e.instancePath || '/'} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`);
-    throw new Error(`${where}: answer does not match the OpenAPI document:\n  ${problems.slice(0, 10).join('\n  ')}\n  body: ${JSON.stringify(body).slice(0, 500)}`);
+    throw new Error(
+      `${where}: answer does not match the OpenAPI document:\n  ${problems.slice(0, 10).join('\n  ')}\n  body: ${JSON.stringify(body).slice(0, 500)}`,
+    );
   }
 }

@@ -14,6 +14,7 @@ import { workerConnection } from '../../workers/redis';
 import { startWorkers, type RunningWorkers } from '../../workers/start-workers';
 import { sequelize } from './db';
 import { REDIS_URL, testConfig } from './env';
+import { createTenant, type TestTenant } from './fixtures';
 
 export interface StackOptions {
   readonly syncWaitMs?: number;
@@ -98,6 +99,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   if (options.workers !== false) stack.startWorkers();
   return stack;
+}
+
+/** A stack and a tenant whose key may do everything: what most tests start from, in their beforeEach. */
+export async function startStackWithTenant(options: StackOptions = {}): Promise<{ stack: Stack; tenant: TestTenant }> {
+  const stack = await startStack(options);
+  try {
+    return { stack, tenant: await createTenant() };
+  } catch (error) {
+    await stack.close();
+    throw error;
+  }
 }
 
 /** Deletes the Redis keys matching a pattern, as a restart without persistence would. */

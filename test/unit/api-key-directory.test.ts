@@ -3,7 +3,15 @@ import { ConnectionError } from 'sequelize';
 import { ApiKeyDirectory, KEY_STALE_MS, UNKNOWN_FOR_MS, type KnownKey } from '../../server/api-key-directory';
 
 const VALID = 'a'.repeat(64);
-const KEY: KnownKey = { id: 'k1', tenantId: 't1', permissions: ['CREATE_ACTIVITY'], expiresAt: null, revokedAt: null, tenantActive: true, tenantRateLimit: null };
+const KEY: KnownKey = {
+  id: 'k1',
+  tenantId: 't1',
+  permissions: ['CREATE_ACTIVITY'],
+  expiresAt: null,
+  revokedAt: null,
+  tenantActive: true,
+  tenantRateLimit: null,
+};
 
 /** A directory over a fake key table and a clock the test moves. */
 function directory() {

@@ -28,7 +28,10 @@ describe('Batcher', () => {
     releaseNext();
     expect(await Promise.all(first)).to.deep.equal([10, 20]);
     await tick();
-    expect(batches).to.deep.equal([[1, 2], [3, 4, 5]]);
+    expect(batches).to.deep.equal([
+      [1, 2],
+      [3, 4, 5],
+    ]);
     releaseNext();
     expect(await Promise.all(later)).to.deep.equal([30, 40, 50]);
   });
@@ -38,7 +41,10 @@ describe('Batcher', () => {
     const batcher = new Batcher(run, { maxInFlight: 2, maxBatch: 2 });
     const all = [1, 2, 3, 4, 5].map((n) => batcher.load(n));
     await tick();
-    expect(batches).to.deep.equal([[1, 2], [3, 4]]);
+    expect(batches).to.deep.equal([
+      [1, 2],
+      [3, 4],
+    ]);
     releaseNext();
     await tick();
     expect(batches).to.deep.equal([[1, 2], [3, 4], [5]]);
@@ -49,13 +55,19 @@ describe('Batcher', () => {
 
   it('rejects every lookup of a failed batch, and carries on with the next', async () => {
     let calls = 0;
-    const batcher = new Batcher(async (inputs: readonly number[]) => {
-      calls++;
-      if (calls === 1) throw new Error('database away');
-      return inputs.map((n) => n + 1);
-    }, { maxInFlight: 1, maxBatch: 10 });
+    const batcher = new Batcher(
+      async (inputs: readonly number[]) => {
+        calls++;
+        if (calls === 1) throw new Error('database away');
+        return inputs.map((n) => n + 1);
+      },
+      { maxInFlight: 1, maxBatch: 10 },
+    );
     const failed = batcher.load(1);
-    await failed.then(() => expect.fail('should reject'), (error: Error) => expect(error.message).to.equal('database away'));
+    await failed.then(
+      () => expect.fail('should reject'),
+      (error: Error) => expect(error.message).to.equal('database away'),
+    );
     expect(await batcher.load(2)).to.equal(3);
   });
 });

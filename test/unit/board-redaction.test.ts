@@ -5,19 +5,52 @@ const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlLXBhcnQ';
 
 describe('board redaction', () => {
   it('redacts the value of every secret-looking field name, at any depth', () => {
-    const names = ['pwd', 'Password', 'pass', 'bearer', 'jwt', 'aws_access_key_id', 'session_id', 'passphrase', 'card_number', 'api_key', 'client_secret', 'refreshToken', 'Authorization', 'cookie', 'private_key', 'credentials'];
+    const names = [
+      'pwd',
+      'Password',
+      'pass',
+      'bearer',
+      'jwt',
+      'aws_access_key_id',
+      'session_id',
+      'passphrase',
+      'card_number',
+      'api_key',
+      'client_secret',
+      'refreshToken',
+      'Authorization',
+      'cookie',
+      'private_key',
+      'credentials',
+    ];
     const data = Object.fromEntries(names.map((name) => [name, 'hunter2']));
     expect(redactValue({ nested: [data] })).to.deep.equal({ nested: [Object.fromEntries(names.map((name) => [name, REDACTED]))] });
   });
 
   it('keeps fields that only look alike', () => {
-    const data = { passport: 'kept', status: 'COMPLETED', comment: 'called back', provider_activity_id: 'visit-1', occurred_at: '2025-01-16T14:30:00.000Z' };
+    const data = {
+      passport: 'kept',
+      status: 'COMPLETED',
+      comment: 'called back',
+      provider_activity_id: 'visit-1',
+      occurred_at: '2025-01-16T14:30:00.000Z',
+    };
     expect(redactValue(data)).to.deep.equal(data);
   });
 
   it('redacts the value of a name/value pair that names a secret', () => {
-    const pairs = [{ name: 'password', value: 'hunter2' }, { name: 'color', value: 'blue' }, { header: 'Authorization', value: 'x' }, { field: 'pwd', value: 1234 }];
-    expect(redactValue(pairs)).to.deep.equal([{ name: 'password', value: REDACTED }, { name: 'color', value: 'blue' }, { header: 'Authorization', value: REDACTED }, { field: 'pwd', value: REDACTED }]);
+    const pairs = [
+      { name: 'password', value: 'hunter2' },
+      { name: 'color', value: 'blue' },
+      { header: 'Authorization', value: 'x' },
+      { field: 'pwd', value: 1234 },
+    ];
+    expect(redactValue(pairs)).to.deep.equal([
+      { name: 'password', value: REDACTED },
+      { name: 'color', value: 'blue' },
+      { header: 'Authorization', value: REDACTED },
+      { field: 'pwd', value: REDACTED },
+    ]);
   });
 
   it('redacts name=value pairs, credentials and tokens inside text', () => {

@@ -19,7 +19,9 @@ describe('configuration: rate limits and the board password', () => {
   });
 
   it('refuses a burst below the rate and values that are not whole numbers, naming the variable', () => {
-    expect(refusal({ RATE_LIMIT_RPS: '20', RATE_LIMIT_BURST: '10' })).to.equal('invalid configuration: RATE_LIMIT_BURST: must be at least RATE_LIMIT_RPS (20)');
+    expect(refusal({ RATE_LIMIT_RPS: '20', RATE_LIMIT_BURST: '10' })).to.equal(
+      'invalid configuration: RATE_LIMIT_BURST: must be at least RATE_LIMIT_RPS (20)',
+    );
     expect(refusal({ RATE_LIMIT_RPS: '1.5' })).to.match(/^invalid configuration: RATE_LIMIT_RPS: /);
     expect(refusal({ RATE_LIMIT_BURST: '-1' })).to.match(/^invalid configuration: RATE_LIMIT_BURST: /);
   });

@@ -34,10 +34,21 @@ describe('hostile bodies', () => {
 
     it('refuses what the calendar does not have, what PostgreSQL cannot store and what is implausible', () => {
       for (const date of [
-        '0000-01-01T00:00:00Z', '0001-01-01T00:00:00+00:01', '1969-12-31T23:59:59Z', '1970-01-01T00:30:00+01:00',
-        '9999-12-31T23:00:00-05:00', '2025-02-31T10:00:00Z', '2025-02-29T10:00:00Z', '2025-13-01T00:00:00Z',
-        '2025-00-10T00:00:00Z', '2025-01-00T00:00:00Z', '2025-01-16T24:00:00Z', '2025-01-16T23:60:00Z',
-        '2025-01-16T23:59:60Z', '2025-01-16T12:00:00+15:00', '2025-01-16T12:00:00+05:75',
+        '0000-01-01T00:00:00Z',
+        '0001-01-01T00:00:00+00:01',
+        '1969-12-31T23:59:59Z',
+        '1970-01-01T00:30:00+01:00',
+        '9999-12-31T23:00:00-05:00',
+        '2025-02-31T10:00:00Z',
+        '2025-02-29T10:00:00Z',
+        '2025-13-01T00:00:00Z',
+        '2025-00-10T00:00:00Z',
+        '2025-01-00T00:00:00Z',
+        '2025-01-16T24:00:00Z',
+        '2025-01-16T23:60:00Z',
+        '2025-01-16T23:59:60Z',
+        '2025-01-16T12:00:00+15:00',
+        '2025-01-16T12:00:00+05:75',
       ]) {
         expect(parseZonedIsoDate(date), date).to.equal('out-of-range');
       }
@@ -47,10 +58,17 @@ describe('hostile bodies', () => {
     });
 
     it('names the field in a 400, for a task result and for a new activity', () => {
-      expect(violations(JSON.parse(text('', ',"future_scheduled_at":"2025-02-30T10:00:00Z"'))).map((v) => v.path)).to.deep.equal(['task_result.future_scheduled_at']);
+      expect(violations(JSON.parse(text('', ',"future_scheduled_at":"2025-02-30T10:00:00Z"'))).map((v) => v.path)).to.deep.equal([
+        'task_result.future_scheduled_at',
+      ]);
       const old = JSON.parse(text().replace('2025-01-16T14:30:00Z', '0000-01-01T00:00:00Z'));
-      expect(violations(old)).to.deep.equal([{ path: 'occurred_at', message: '"occurred_at" must be a real date and time from 1970-01-01 to 9999-12-31' }]);
-      expect(() => parseNewActivity({ commerce_external_id: 'c', scheduled_at: '0000-01-01T00:00:00Z' })).to.throw(DomainError, /scheduled_at/);
+      expect(violations(old)).to.deep.equal([
+        { path: 'occurred_at', message: '"occurred_at" must be a real date and time from 1970-01-01 to 9999-12-31' },
+      ]);
+      expect(() => parseNewActivity({ commerce_external_id: 'c', scheduled_at: '0000-01-01T00:00:00Z' })).to.throw(
+        DomainError,
+        /scheduled_at/,
+      );
     });
   });
 
@@ -60,13 +78,21 @@ describe('hostile bodies', () => {
       const b = parseTaskResult(parseJsonText(text(',"raw_payload":{"id":12345678901234567891}')), rules);
       expect(canonicalJson(a.raw_payload)).to.equal('{"id":12345678901234567890}');
       expect(eventFingerprint(a)).to.not.equal(eventFingerprint(b));
-      expect(canonicalJson(parseJsonText('{"x":[1e400,-1e-400,0.12345678901234567891,1.5]}'))).to.equal('{"x":[1e400,-1e-400,0.12345678901234567891,1.5]}');
+      expect(canonicalJson(parseJsonText('{"x":[1e400,-1e-400,0.12345678901234567891,1.5]}'))).to.equal(
+        '{"x":[1e400,-1e-400,0.12345678901234567891,1.5]}',
+      );
     });
 
     it('fingerprints an ordinary event as before: sorted keys, numbers as JSON.stringify writes them', () => {
       const event = parseTaskResult(JSON.parse(text(',"raw_payload":{"b":[1,2.5,-0],"a":{"z":null,"y":"\\u00e9"}}')), rules);
       const sortedReplacer = (_key: string, v: unknown) =>
-        v === null || typeof v !== 'object' || Array.isArray(v) ? v : Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]));
+        v === null || typeof v !== 'object' || Array.isArray(v)
+          ? v
+          : Object.fromEntries(
+              Object.keys(v)
+                .sort()
+                .map((k) => [k, (v as Record<string, unknown>)[k]]),
+            );
       expect(canonicalJson(event)).to.equal(JSON.stringify(event, sortedReplacer));
     });
 
@@ -77,7 +103,9 @@ describe('hostile bodies', () => {
       expect(isStorableNumber('1e-16383')).to.equal(true);
       expect(isStorableNumber('123.456e-16381')).to.equal(false);
       expect(violations(parseJsonText(text(',"raw_payload":{"n":1e200000}'))).map((v) => v.path)).to.deep.equal(['raw_payload']);
-      expect(violations(parseJsonText(text(',"raw_payload":1e400'))).map((v) => v.message)).to.deep.equal(['"raw_payload" must be of type object']);
+      expect(violations(parseJsonText(text(',"raw_payload":1e400'))).map((v) => v.message)).to.deep.equal([
+        '"raw_payload" must be of type object',
+      ]);
     });
   });
 
@@ -90,9 +118,9 @@ describe('hostile bodies', () => {
     });
 
     it('reports __proto__, constructor and prototype as unknown fields, top level and in task_result', () => {
-      expect(violations(JSON.parse(text(',"__proto__":{"status":"COMPLETED"},"constructor":1', ',"prototype":2'))).map((v) => v.path)).to.have.members([
-        '__proto__', 'constructor', 'task_result.prototype',
-      ]);
+      expect(
+        violations(JSON.parse(text(',"__proto__":{"status":"COMPLETED"},"constructor":1', ',"prototype":2'))).map((v) => v.path),
+      ).to.have.members(['__proto__', 'constructor', 'task_result.prototype']);
       expect(violations(JSON.parse(text('', ',"__proto__":{}'))).map((v) => v.path)).to.deep.equal(['task_result.__proto__']);
     });
 

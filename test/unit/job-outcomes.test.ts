@@ -19,14 +19,30 @@ function setup() {
 
 function job(attemptsMade: number, extra: Partial<Job> = {}): Job {
   const now = Date.now();
-  return { id: 'tr-1', data: { tenantId: 'tenant-1', requestId: 'req-1' }, attemptsMade, opts: { attempts: 8 }, processedOn: now - 120, ...extra } as unknown as Job;
+  return {
+    id: 'tr-1',
+    data: { tenantId: 'tenant-1', requestId: 'req-1' },
+    attemptsMade,
+    opts: { attempts: 8 },
+    processedOn: now - 120,
+    ...extra,
+  } as unknown as Job;
 }
 
 describe('job outcomes', () => {
   it('logs and counts a completed job with its outcome code, tenant, attempt and request id', async () => {
     const { lines, registry, worker } = setup();
     worker.emit('completed', job(1, { finishedOn: Date.now() }), { outcome: 'created' });
-    expect(lines[0]).to.include({ msg: 'job completed', queue: 'activity-results', jobId: 'tr-1', tenantId: 'tenant-1', requestId: 'req-1', attempt: 1, outcome: 'completed', code: 'CREATED' });
+    expect(lines[0]).to.include({
+      msg: 'job completed',
+      queue: 'activity-results',
+      jobId: 'tr-1',
+      tenantId: 'tenant-1',
+      requestId: 'req-1',
+      attempt: 1,
+      outcome: 'completed',
+      code: 'CREATED',
+    });
     expect(lines[0].ms).to.be.within(100, 1000);
     expect(await registry.metrics()).to.include('jobs_total{queue="activity-results",outcome="completed",code="CREATED"} 1');
   });

@@ -9,7 +9,9 @@ describe('METRICS_TOKEN configuration', () => {
 
   it('refuses a short token or one with spaces, naming the variable and never printing the token', () => {
     for (const token of ['short', 'a long token with spaces']) {
-      expect(() => loadConfig({ METRICS_TOKEN: token })).to.throw(/^invalid configuration: METRICS_TOKEN: /).that.satisfies((e: Error) => !e.message.includes(token));
+      expect(() => loadConfig({ METRICS_TOKEN: token }))
+        .to.throw(/^invalid configuration: METRICS_TOKEN: /)
+        .that.satisfies((e: Error) => !e.message.includes(token));
     }
   });
 });

@@ -17,7 +17,7 @@ describe('Redis errors', () => {
     expect(isRedisUnavailable(new TypeError('x is undefined'))).to.equal(false);
   });
 
-  it('logs a connection\'s errors, the first at once and a burst as one line', () => {
+  it("logs a connection's errors, the first at once and a burst as one line", () => {
     const lines: string[] = [];
     const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
     const connection = new EventEmitter();

@@ -4,7 +4,11 @@ import { decide, isTooFarInFuture, nextActivityStatus, type IncomingEvent } from
 import { ACTIVITY_STATUSES, RESULT_STATUSES, type ResultStatus } from '../../domain/statuses';
 
 const at = (iso: string) => new Date(iso);
-const event = (status: ResultStatus, occurredAt: string, hardOverride = false): IncomingEvent => ({ status, occurredAt: at(occurredAt), hardOverride });
+const event = (status: ResultStatus, occurredAt: string, hardOverride = false): IncomingEvent => ({
+  status,
+  occurredAt: at(occurredAt),
+  hardOverride,
+});
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -21,7 +25,9 @@ describe('domain rules', () => {
     const stored = { status: 'PENDING' as const, occurredAt: at('2025-01-16T14:30:00Z') };
 
     it('applies a strictly newer event', () => {
-      expect(codeOf(() => decide({ stored, activityStatus: null, event: event('PENDING', '2025-01-16T14:30:00.001Z') }))).to.equal(undefined);
+      expect(codeOf(() => decide({ stored, activityStatus: null, event: event('PENDING', '2025-01-16T14:30:00.001Z') }))).to.equal(
+        undefined,
+      );
     });
 
     it('rejects an equal or older event as STALE_EVENT, even with hard_override', () => {
@@ -31,7 +37,9 @@ describe('domain rules', () => {
     });
 
     it('applies anything to a result that does not exist yet', () => {
-      expect(decide({ stored: null, activityStatus: null, event: event('CANCELED', '2000-01-01T00:00:00Z') })).to.deep.equal({ activityStatus: null });
+      expect(decide({ stored: null, activityStatus: null, event: event('CANCELED', '2000-01-01T00:00:00Z') })).to.deep.equal({
+        activityStatus: null,
+      });
     });
   });
 
@@ -42,7 +50,9 @@ describe('domain rules', () => {
         const allowed = from === 'PENDING' || from === to;
         it(`${from} → ${to}: ${allowed ? 'allowed' : 'INVALID_STATE_TRANSITION unless hard_override'}`, () => {
           const stored = { status: from, occurredAt: at('2025-01-16T00:00:00Z') };
-          expect(codeOf(() => decide({ stored, activityStatus: null, event: event(to, later) }))).to.equal(allowed ? undefined : 'INVALID_STATE_TRANSITION');
+          expect(codeOf(() => decide({ stored, activityStatus: null, event: event(to, later) }))).to.equal(
+            allowed ? undefined : 'INVALID_STATE_TRANSITION',
+          );
           expect(codeOf(() => decide({ stored, activityStatus: null, event: event(to, later, true) }))).to.equal(undefined);
         });
       }
@@ -68,7 +78,10 @@ describe('domain rules', () => {
         for (const status of RESULT_STATUSES) {
           const target = expected[status];
           const moves = target !== null && target !== closed;
-          expect(codeOf(() => nextActivityStatus(closed, event(status, '2025-01-16T00:00:00Z'))), `${closed} ← ${status}`).to.equal(moves ? 'INVALID_STATE_TRANSITION' : undefined);
+          expect(
+            codeOf(() => nextActivityStatus(closed, event(status, '2025-01-16T00:00:00Z'))),
+            `${closed} ← ${status}`,
+          ).to.equal(moves ? 'INVALID_STATE_TRANSITION' : undefined);
           expect(codeOf(() => nextActivityStatus(closed, event(status, '2025-01-16T00:00:00Z', true)))).to.equal(undefined);
         }
       }

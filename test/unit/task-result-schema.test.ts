@@ -33,14 +33,26 @@ describe('task result schema and fingerprints', () => {
 
   it('judges occurred_at against the clock it is given', () => {
     expect(() => parseTaskResult({ ...body, occurred_at: '2025-01-16T15:06:00Z' }, rules)).to.throw(/future/);
-    expect(() => parseTaskResult({ ...body, occurred_at: '2025-01-16T15:06:00Z' }, { ...rules, now: new Date('2025-01-16T15:02:00Z') })).not.to.throw();
+    expect(() =>
+      parseTaskResult({ ...body, occurred_at: '2025-01-16T15:06:00Z' }, { ...rules, now: new Date('2025-01-16T15:02:00Z') }),
+    ).not.to.throw();
   });
 
   it('gives the same fingerprint whatever the key order, date notation or explicit defaults', () => {
     const a = parseTaskResult(body, rules);
-    const b = parseTaskResult({ hard_override: false, ...body, occurred_at: '2025-01-16T14:30:00Z', task_result: { result: 'success' } }, rules);
+    const b = parseTaskResult(
+      { hard_override: false, ...body, occurred_at: '2025-01-16T14:30:00Z', task_result: { result: 'success' } },
+      rules,
+    );
     expect(eventFingerprint(a)).to.equal(eventFingerprint(b));
-    const nulls = { ...body, activity_id: null, external_status: null, hard_override: null, raw_payload: null, task_result: { result: 'success', comment: null, payload: null } };
+    const nulls = {
+      ...body,
+      activity_id: null,
+      external_status: null,
+      hard_override: null,
+      raw_payload: null,
+      task_result: { result: 'success', comment: null, payload: null },
+    };
     expect(parseTaskResult(nulls, rules)).to.deep.equal(a);
     expect(eventFingerprint(parseTaskResult({ ...body, status: 'PENDING' }, rules))).to.not.equal(eventFingerprint(a));
   });
@@ -76,12 +88,18 @@ describe('task result schema and fingerprints', () => {
     const deep: Record<string, unknown> = {};
     let node = deep;
     for (let i = 0; i < 40; i++) node = (node.a = {}) as Record<string, unknown>;
-    expect(violations({ ...body, raw_payload: deep })).to.deep.equal([{ path: 'raw_payload', message: '"raw_payload" is nested deeper than 32 levels' }]);
-    expect(parseTaskResult({ ...withoutKey, activity_id: 'AAAAAAAA-AAAA-4AAA-8AAA-AAAAAAAAAAAA' }, rules).activity_id).to.equal('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa');
+    expect(violations({ ...body, raw_payload: deep })).to.deep.equal([
+      { path: 'raw_payload', message: '"raw_payload" is nested deeper than 32 levels' },
+    ]);
+    expect(parseTaskResult({ ...withoutKey, activity_id: 'AAAAAAAA-AAAA-4AAA-8AAA-AAAAAAAAAAAA' }, rules).activity_id).to.equal(
+      'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa',
+    );
   });
 
-  it('reads an activity\'s optional fields sent as null as absent', () => {
-    expect(parseNewActivity({ commerce_external_id: 'store-001', provider_activity_id: null, channel: null, scheduled_at: null })).to.deep.equal({
+  it("reads an activity's optional fields sent as null as absent", () => {
+    expect(
+      parseNewActivity({ commerce_external_id: 'store-001', provider_activity_id: null, channel: null, scheduled_at: null }),
+    ).to.deep.equal({
       commerce_external_id: 'store-001',
     });
   });

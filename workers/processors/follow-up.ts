@@ -11,7 +11,9 @@ export function followUpProcessor(deps: { sequelize: Sequelize }) {
   return async (job: JobLike<FollowUpJobData>): Promise<FollowUpJobResult> => {
     const { tenantId, followUpId } = job.data ?? {};
     if (!isUuid(String(tenantId)) || !isUuid(String(followUpId))) {
-      throw validationFailed('follow-up job without a valid tenantId and followUpId', [{ path: 'data', message: 'tenantId and followUpId must be uuids' }]);
+      throw validationFailed('follow-up job without a valid tenantId and followUpId', [
+        { path: 'data', message: 'tenantId and followUpId must be uuids' },
+      ]);
     }
     return createFollowUpActivity(deps.sequelize, tenantId, followUpId);
   };
