@@ -1,7 +1,7 @@
 // ESLint: typescript-eslint's recommended rules, with type information, plus the few type-aware rules
 // that catch real bugs (a promise nobody awaits, a promise where a value is wanted), and the import
 // boundaries of docs/architecture.md. Formatting is Prettier's (.prettierrc.json). typescript-eslint
-// reads the TypeScript 6 API while the build uses TypeScript 7: docs/decisions/007-lint-on-typescript-6-api.md.
+// reads the TypeScript 6 API while the build uses TypeScript 7: docs/decisions/009-lint-on-typescript-6-api.md.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
