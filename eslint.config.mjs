@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
 
 // The layout's import rules (docs/architecture.md). Flat config does not merge a rule's options, so each
 // folder's list is whole.
-const PRODUCTION = ['config', 'domain', 'models', 'server', 'workers', 'cli'];
+const PRODUCTION = ['config', 'domain', 'lib', 'models', 'server', 'workers', 'cli'];
 const notTheTools = {
   regex: '^(\\.\\./)+(harness|bench|chaos|test)(/|$)',
   message: 'Production code never imports the tests or the tools (harness/, bench/, chaos/, test/): the production build leaves them out.',
@@ -15,6 +15,10 @@ const notTheTools = {
 const domainStaysPure = {
   regex: '^(bullmq|express|sequelize|sequelize-typescript|ioredis|pg)(/|$)|^\\.\\./(\\.\\./)*models(/|$)',
   message: 'domain/ holds pure rules: no BullMQ, Express, Sequelize, Redis or models/ (docs/architecture.md).',
+};
+const libStandsAlone = {
+  regex: '^\\.\\./',
+  message: 'lib/ holds generic helpers: it imports nothing of the product (docs/architecture.md).',
 };
 const notEachOther = (other) => ({
   regex: `^(\\.\\./)+${other}(/|$)`,
@@ -50,6 +54,7 @@ export default tseslint.config(
   },
   { files: PRODUCTION.map((dir) => `${dir}/**/*.ts`), rules: restrictImports(notTheTools) },
   { files: ['domain/**/*.ts'], rules: restrictImports(notTheTools, domainStaysPure) },
+  { files: ['lib/**/*.ts'], rules: restrictImports(notTheTools, libStandsAlone) },
   { files: ['server/**/*.ts'], rules: restrictImports(notTheTools, notEachOther('workers')) },
   { files: ['workers/**/*.ts'], rules: restrictImports(notTheTools, notEachOther('server')) },
   { files: ['**/*.mjs'], extends: [tseslint.configs.disableTypeChecked] },

@@ -3,7 +3,7 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../config';
-import { PERMISSIONS } from '../domain/statuses';
+import { PERMISSIONS } from '../domain/api-keys';
 import { createSequelize } from '../models';
 import { withDefaultUser } from '../models/database-url';
 import { apiKeyCommands } from './api-key-commands';

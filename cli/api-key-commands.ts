@@ -2,7 +2,7 @@
 // its hash.
 import { generateApiKey } from '../domain/api-keys';
 import type { Transaction } from 'sequelize';
-import type { Permission } from '../domain/statuses';
+import type { Permission } from '../domain/api-keys';
 import { ApiKey } from '../models';
 import { duration, expires, findTenant, iso, permissions, required, table, UsageError, uuid, type Options, type Output } from './options';
 

@@ -1,6 +1,6 @@
 // The admin CLI's options: each reader throws a UsageError naming the option, which the CLI prints with
 // its usage and exit code 64.
-import { PERMISSIONS, type Permission } from '../domain/statuses';
+import { PERMISSIONS, type Permission } from '../domain/api-keys';
 import { isUuid } from '../domain/schemas/common';
 import { Tenant } from '../models';
 

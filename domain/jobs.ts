@@ -1,11 +1,11 @@
-// The job contract shared by the producers (server/, workers/follow-up-queue.ts) and the processors
+// The job contract shared by the producers (server/, workers/follow-up-jobs.ts) and the processors
 // (workers/): queue names, job kinds, what BullMQ is told about each kind, payloads and job ids. Queue and
 // job names are stable strings: renaming one strands the jobs already in Redis.
 import { DomainError } from './errors';
 import { parseJsonText } from './json-text';
 import { parseTaskResult } from './schemas/task-result';
 import { eventFingerprint, sha256Hex, type TaskResultEvent } from './task-result-event';
-import type { ResultBody } from './result-body';
+import type { ResultBody } from './result-response';
 
 export const QUEUES = {
   activityResults: 'activity-results',

@@ -21,9 +21,6 @@ export type ResultSource = (typeof RESULT_SOURCES)[number];
 export const CONTACT_TYPES = ['INBOUND', 'OUTBOUND'] as const;
 export type ContactType = (typeof CONTACT_TYPES)[number];
 
-export const PERMISSIONS = ['CREATE_ACTIVITY', 'VIEW_ACTIVITIES'] as const;
-export type Permission = (typeof PERMISSIONS)[number];
-
 /** A result in one of these statuses only changes status with `hard_override`. */
 export const TERMINAL_RESULT_STATUSES: ReadonlySet<ResultStatus> = new Set(['COMPLETED', 'NOT_EXECUTED', 'CANCELED', 'TRANSFERRED']);
 

@@ -1,5 +1,5 @@
 import { Column, DataType, Default, ForeignKey, Model, PrimaryKey, Table } from 'sequelize-typescript';
-import type { ResultRecord } from '../domain/result-body';
+import type { ResultRecord } from '../domain/result-response';
 import type { ContactType, ResultSource, ResultStatus } from '../domain/statuses';
 import { Activity } from './Activity';
 import { Commerce } from './Commerce';

@@ -1,5 +1,5 @@
 import { BelongsTo, Column, DataType, Default, ForeignKey, Model, PrimaryKey, Table } from 'sequelize-typescript';
-import type { Permission } from '../domain/statuses';
+import type { Permission } from '../domain/api-keys';
 import { Tenant } from './Tenant';
 
 /** The key itself is never stored: only its SHA-256 hash, and a short prefix to tell keys apart in lists. */

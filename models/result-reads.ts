@@ -4,7 +4,7 @@ import type { PageCursor } from '../domain/page-cursor';
 import type { ResultSource, ResultStatus } from '../domain/statuses';
 import { keysetPage, type Condition, type Page } from './keyset-page';
 import { FOLLOW_UP_COLUMNS, followUpJoin } from './result-follow-up';
-import { RESULT_COLUMNS, type ResultRow } from './result-target';
+import { RESULT_COLUMNS, type ResultRow } from './result-row';
 import type { Sql } from './sql';
 
 export interface ResultFilters {

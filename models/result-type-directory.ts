@@ -1,5 +1,5 @@
 import type { ResultTypeRule } from '../domain/result-types';
-import { RefreshingCache } from './refreshing-cache';
+import { RefreshingCache } from '../lib/refreshing-cache';
 import { TaskResultType } from './TaskResultType';
 
 /**

@@ -1,10 +1,10 @@
 // The worker's writes for a batch of applied events, on the rows its transaction has locked
-// (result-target.ts): the results, their history rows and the activities' new statuses, one statement
+// (target-locks.ts): the results, their history rows and the activities' new statuses, one statement
 // for the whole batch. Each event of a batch has a target of its own (workers/apply-task-results.ts).
 import type { ActivityStatus, ResultSource } from '../domain/statuses';
 import type { TaskResultEvent } from '../domain/task-result-event';
 import { FOLLOW_UP_COLUMNS, followUpJoin } from './result-follow-up';
-import { RESULT_COLUMNS, type ResultRow } from './result-target';
+import { RESULT_COLUMNS, type ResultRow } from './result-row';
 import type { Sql } from './sql';
 import { sqlStateOf } from './database-errors';
 

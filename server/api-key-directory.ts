@@ -1,7 +1,7 @@
 import { ApiKey, Tenant } from '../models';
 import type { RateLimit } from '../domain/rate-limits';
-import type { Permission } from '../domain/statuses';
-import { RefreshingCache } from '../models/refreshing-cache';
+import type { Permission } from '../domain/api-keys';
+import { RefreshingCache } from '../lib/refreshing-cache';
 
 export interface KnownKey {
   readonly id: string;

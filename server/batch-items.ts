@@ -2,7 +2,7 @@
 // error, its job or its result. See docs/api.md (POST /api/activity-results/tasks/batch).
 import { DomainError, fromFailedReason, type ErrorDetail } from '../domain/errors';
 import type { TaskResultJobResult } from '../domain/jobs';
-import { withFollowUp, type ResultBody } from '../domain/result-body';
+import { withFollowUp, type ResultBody } from '../domain/result-response';
 import type { HttpError } from './http-errors';
 import type { Finished } from './job-waiter';
 

@@ -3,11 +3,12 @@
 // the queue exists to absorb outages.
 import type { Sequelize } from 'sequelize';
 import { DomainError } from '../domain/errors';
-import { toResultBody, type ResultBody } from '../domain/result-body';
+import { assertResolvable, decideFor, judgeEvent } from '../domain/judgement';
+import { toResultBody, type ResultBody } from '../domain/result-response';
 import type { TaskResultEvent } from '../domain/task-result-event';
 import { isDatabaseUnavailable } from '../models/database-errors';
-import { TargetPeeker } from '../models/peek-target';
-import { assertResolvable, decideFor, findReplayedResults, judgeEvent, replayKey } from '../models/result-target';
+import { TargetLookup } from '../models/target-lookup';
+import { findReplayedResult, findReplayedResults, replayKey } from '../models/replayed-results';
 import { sqlOf, type Sql } from '../models/sql';
 
 export type FastCheck = { readonly kind: 'replay'; readonly result: ResultBody } | { readonly kind: 'enqueue'; readonly skipped?: Error };
@@ -22,19 +23,19 @@ export interface BatchChecks {
 }
 
 export class FastChecks {
-  private readonly peeker: TargetPeeker;
+  private readonly targets: TargetLookup;
   private readonly sql: Sql;
 
   constructor(sequelize: Sequelize) {
-    this.peeker = new TargetPeeker(sequelize);
+    this.targets = new TargetLookup(sequelize);
     this.sql = sqlOf(sequelize);
   }
 
   async check(tenantId: string, event: TaskResultEvent, fingerprint: string): Promise<FastCheck> {
     try {
-      const target = await this.peeker.peek(tenantId, event);
+      const target = await this.targets.peek(tenantId, event);
       assertResolvable(event, target.activity);
-      const judgement = await judgeEvent(this.sql, tenantId, fingerprint, target, event);
+      const judgement = await judgeEvent(target, event, () => findReplayedResult(this.sql, tenantId, fingerprint));
       return 'replayed' in judgement ? { kind: 'replay', result: toResultBody(judgement.replayed) } : { kind: 'enqueue' };
     } catch (error) {
       // Only an unreachable database is skipped; anything else is not an outage and must not pass for one.
@@ -49,7 +50,7 @@ export class FastChecks {
    */
   async checkMany(tenantId: string, entries: readonly { event: TaskResultEvent; fingerprint: string }[]): Promise<BatchChecks> {
     try {
-      const targets = await this.peeker.peekMany(
+      const targets = await this.targets.peekMany(
         tenantId,
         entries.map((e) => e.event),
       );

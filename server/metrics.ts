@@ -3,7 +3,7 @@
 // same, global, numbers). Job outcomes are counted by the workers where jobs finish (workers/job-metrics.ts).
 import type { Queue } from 'bullmq';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { seriesBy } from '../config/metric-series';
+import { seriesBy } from '../lib/series-per-label-set';
 
 export const DEPTH_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 const DEPTH_TIMEOUT_MS = 1_000;

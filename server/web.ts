@@ -8,7 +8,7 @@ import { ResultTypeDirectory } from '../models/result-type-directory';
 import { ApiKeyDirectory } from './api-key-directory';
 import { buildApp } from './app';
 import { FailedAuthGuard } from './failed-auth-guard';
-import { openFollowUpQueue } from './follow-up-queue';
+import { openFollowUpQueue } from './board-follow-up-queue';
 import { connected, openRateLimitRedis } from './rate-limit-redis';
 import { TaskResultQueue } from './task-result-queue';
 import { TenantRateLimiter } from './tenant-rate-limiter';

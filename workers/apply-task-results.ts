@@ -5,28 +5,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Sequelize } from 'sequelize';
 import { validationFailed } from '../domain/errors';
+import { assertResolvable, decideFor, isStale } from '../domain/judgement';
 import { bodyTextOfJob, type TaskResultJobData, type TaskResultJobResult } from '../domain/jobs';
-import { toResultBody } from '../domain/result-body';
+import { toResultBody } from '../domain/result-response';
 import { resultTypeViolations, type ResultTypeRule } from '../domain/result-types';
 import type { Decision } from '../domain/rules';
 import type { TaskResultEvent } from '../domain/task-result-event';
 import { isDatabaseUnavailable } from '../models/database-errors';
 import { placeholderCommerceIds, placeholderKey } from '../models/placeholder-commerce';
-import {
-  assertResolvable,
-  decideFor,
-  findReplayedResult,
-  findReplayedResults,
-  isStale,
-  lockResultTargets,
-  replayKey,
-  targetKeyOf,
-  type ResultTarget,
-} from '../models/result-target';
+import { findReplayedResult, findReplayedResults, replayKey } from '../models/replayed-results';
+import { lockResultTargets, targetKeyOf, type ResultTarget } from '../models/target-locks';
 import type { ResultTypeDirectory } from '../models/result-type-directory';
 import { isAlreadyInHistory, writeResults, type ResultWrite } from '../models/result-writes';
 import { inTransaction, sqlOf, type Sql, type SqlTransaction } from '../models/sql';
-import { syncFollowUps, type FollowUpDeps, type FollowUpSource } from './sync-follow-ups';
+import { syncFollowUps, type FollowUpDeps, type FollowUpSource } from './apply-follow-ups';
 
 export interface ApplyDeps extends FollowUpDeps {
   readonly sequelize: Sequelize;

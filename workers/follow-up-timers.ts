@@ -1,5 +1,5 @@
 // What the processors need from Redis for follow-ups, without importing bullmq: the composition root
-// passes in the BullMQ implementation (follow-up-queue.ts), tests may pass in anything.
+// passes in the BullMQ implementation (follow-up-jobs.ts), tests may pass in anything.
 import type { FollowUpJobData } from '../domain/jobs';
 
 export interface FollowUpTimers {

@@ -3,7 +3,7 @@
 // that arrived in one turn of the event loop, or while every batch slot was busy. Nothing waits for a
 // batch to fill, so a lone event is applied at once.
 import type { TaskResultJobResult } from '../domain/jobs';
-import { Batcher } from '../models/batcher';
+import { BatchLoader } from '../lib/batch-loader';
 import type { PendingEvent, Settled } from './apply-task-results';
 
 /** Batches being applied at once: one commits while the next is read and judged. Each holds a connection. */
@@ -22,14 +22,14 @@ export class TargetBusy extends Error {
 }
 
 export class GroupCommit {
-  private readonly batcher: Batcher<PendingEvent, Settled>;
+  private readonly batcher: BatchLoader<PendingEvent, Settled>;
 
   /**
    * `apply` answers a batch with one Settled per event, in order, and never throws. `jobsInFlight` is the
    * worker's concurrency: the batches in flight share it.
    */
   constructor(apply: (batch: readonly PendingEvent[]) => Promise<Settled[]>, jobsInFlight: number) {
-    this.batcher = new Batcher(apply, { maxInFlight: BATCHES_IN_FLIGHT, maxBatch: Math.ceil(jobsInFlight / BATCHES_IN_FLIGHT) });
+    this.batcher = new BatchLoader(apply, { maxInFlight: BATCHES_IN_FLIGHT, maxBatch: Math.ceil(jobsInFlight / BATCHES_IN_FLIGHT) });
   }
 
   /** The event's outcome once a batch holding it has committed; rejects with the error that fails its job. */

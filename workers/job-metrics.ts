@@ -2,7 +2,7 @@
 // counters (Prometheus sums them over instances); the worker serves them on WORKER_METRICS_PORT, and
 // `npm run dev` adds them to the web's /metrics because both share one registry there.
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { seriesBy } from '../config/metric-series';
+import { seriesBy } from '../lib/series-per-label-set';
 
 export type JobOutcome = 'completed' | 'failed' | 'retried';
 

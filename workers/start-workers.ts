@@ -1,5 +1,5 @@
 // Builds the BullMQ workers around the processors. Processors never import bullmq; the wiring here (and
-// follow-up-queue.ts) does.
+// follow-up-jobs.ts) does.
 import { MetricsTime, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Sequelize } from 'sequelize';
@@ -9,7 +9,7 @@ import { toFailedReason } from '../domain/errors';
 import { FOLLOW_UP_RECONCILER, QUEUES, type FollowUpJobData, type TaskResultJobData, type TaskResultJobResult } from '../domain/jobs';
 import { ResultTypeDirectory } from '../models/result-type-directory';
 import { classify } from './classify';
-import { FollowUpQueue } from './follow-up-queue';
+import { FollowUpJobs } from './follow-up-jobs';
 import { dispatchFollowUps } from './follow-ups-dispatch';
 import type { JobMetrics } from './job-metrics';
 import { watchOutcomes } from './job-outcomes';
@@ -87,25 +87,23 @@ function classified<T, R>(logger: Logger, process: (job: Job<T, R>) => Promise<R
 
 export function startWorkers(deps: WorkerDeps): RunningWorkers {
   const { connection, prefix, concurrency, logger, metrics } = deps;
-  const followUpQueue = new FollowUpQueue(connection, prefix);
+  const followUpJobs = new FollowUpJobs(connection, prefix);
   const taskResultQueue = new Queue(QUEUES.activityResults, { connection, prefix });
   const taskResults = new Worker<TaskResultJobData, TaskResultJobResult>(
     QUEUES.activityResults,
-    classified(logger, taskResultProcessor({ ...deps, timers: followUpQueue, resultTypes: new ResultTypeDirectory() }), (ms) =>
+    classified(logger, taskResultProcessor({ ...deps, timers: followUpJobs, resultTypes: new ResultTypeDirectory() }), (ms) =>
       taskResultQueue.rateLimit(ms),
     ),
     { connection, prefix, concurrency, ...WORKER_OPTIONS },
   );
   const followUp = followUpProcessor(deps);
-  const reconcile = reconcileFollowUpsProcessor({ timers: followUpQueue, logger });
+  const reconcile = reconcileFollowUpsProcessor({ timers: followUpJobs, logger });
   const followUps = new Worker<FollowUpJobData, unknown>(
     QUEUES.followUps,
-    classified(logger, dispatchFollowUps<Job<FollowUpJobData, unknown>>({ followUp, reconcile }), (ms) =>
-      followUpQueue.queue.rateLimit(ms),
-    ),
+    classified(logger, dispatchFollowUps<Job<FollowUpJobData, unknown>>({ followUp, reconcile }), (ms) => followUpJobs.queue.rateLimit(ms)),
     { connection, prefix, concurrency: FOLLOW_UP_CONCURRENCY, ...WORKER_OPTIONS },
   );
-  followUpQueue.keepReconcilerScheduled(deps.followUpReconcileEveryMs ?? FOLLOW_UP_RECONCILER.everyMs, logger);
+  followUpJobs.keepReconcilerScheduled(deps.followUpReconcileEveryMs ?? FOLLOW_UP_RECONCILER.everyMs, logger);
   const workers = [taskResults, followUps];
   for (const worker of workers) {
     watchOutcomes(worker, logger, metrics);
@@ -115,7 +113,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
     workers,
     async close() {
       await Promise.all(workers.map((w) => w.close()));
-      await Promise.all([followUpQueue.close(), taskResultQueue.close()]);
+      await Promise.all([followUpJobs.close(), taskResultQueue.close()]);
     },
   };
 }

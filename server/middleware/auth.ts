@@ -5,7 +5,7 @@
 // before anything reads the body.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { hashApiKey } from '../../domain/api-keys';
-import type { Permission } from '../../domain/statuses';
+import type { Permission } from '../../domain/api-keys';
 import { isDatabaseUnavailable } from '../../models/database-errors';
 import type { ApiKeyDirectory, KnownKey } from '../api-key-directory';
 import { clientAddress, type FailedAuthGuard } from '../failed-auth-guard';

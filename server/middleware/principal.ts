@@ -1,7 +1,7 @@
 // Who a request comes from, once authenticate has let it in.
 import type { Response } from 'express';
 import type { RateLimit } from '../../domain/rate-limits';
-import type { Permission } from '../../domain/statuses';
+import type { Permission } from '../../domain/api-keys';
 
 export interface Principal {
   readonly tenantId: string;

@@ -3,7 +3,7 @@
 import { Router, type Response } from 'express';
 import { DomainError, fromFailedReason, validationFailed } from '../../domain/errors';
 import { taskResultJobId, tenantOfJobId, type TaskResultJobData, type TaskResultJobResult } from '../../domain/jobs';
-import { withFollowUp } from '../../domain/result-body';
+import { withFollowUp } from '../../domain/result-response';
 import { resultTypeViolations } from '../../domain/result-types';
 import { parseTaskResult } from '../../domain/schemas/task-result';
 import { eventFingerprint, type TaskResultEvent } from '../../domain/task-result-event';

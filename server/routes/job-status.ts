@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import { fromFailedReason } from '../../domain/errors';
 import type { TaskResultJobResult } from '../../domain/jobs';
-import { withFollowUp } from '../../domain/result-body';
+import { withFollowUp } from '../../domain/result-response';
 
 const STATES: Record<string, string> = {
   waiting: 'QUEUED',

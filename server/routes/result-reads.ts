@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { DomainError } from '../../domain/errors';
 import { encodeCursor } from '../../domain/page-cursor';
-import { toResultBody } from '../../domain/result-body';
+import { toResultBody } from '../../domain/result-response';
 import { isUuid } from '../../domain/schemas/common';
 import { listResults, readResult, resultHistory, type HistoryRow, type ResultFilters } from '../../models/result-reads';
 import { sqlOf } from '../../models/sql';

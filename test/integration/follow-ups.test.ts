@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Op } from 'sequelize';
 import { FOLLOW_UP_RECONCILER, JOB_NAMES, followUpJobId, type FollowUpJobData } from '../../domain/jobs';
 import { Activity, ActivityResult, Commerce, FollowUp } from '../../models';
-import { openFollowUpQueue, type FollowUpQueueHandle } from '../../server/follow-up-queue';
+import { openFollowUpQueue, type FollowUpQueueHandle } from '../../server/board-follow-up-queue';
 import { followUpProcessor } from '../../workers/processors/follow-up';
 import { count, sequelize } from '../support/db';
 import { REDIS_URL } from '../support/env';

@@ -1,5 +1,5 @@
 import { generateApiKey } from '../../domain/api-keys';
-import type { Permission } from '../../domain/statuses';
+import type { Permission } from '../../domain/api-keys';
 import { ApiKey, Tenant } from '../../models';
 
 export interface TestTenant {

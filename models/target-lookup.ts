@@ -1,13 +1,13 @@
 // The HTTP fast checks' view of an event's target: read-only, no locks, no model instances. Requests that
 // arrive together, or while every lookup slot is busy, are answered together by one statement.
-// The worker reads the same rows under locks (result-target.ts); this is only the early answer.
+// The worker reads the same rows under locks (target-locks.ts); this is only the early answer.
 import type { Sequelize } from 'sequelize';
 import type { ActivityStatus, ResultStatus } from '../domain/statuses';
 import type { TaskResultEvent } from '../domain/task-result-event';
-import { Batcher } from './batcher';
+import { BatchLoader } from '../lib/batch-loader';
 import { sqlOf, type Sql } from './sql';
 
-export interface PeekedTarget {
+export interface LookedUpTarget {
   readonly activity: { readonly id: string; readonly status: ActivityStatus; readonly commerceExternalId: string } | null;
   readonly result: { readonly resultStatus: ResultStatus; readonly occurredAt: Date } | null;
 }
@@ -55,17 +55,17 @@ interface Row {
   occurred_at: Date | null;
 }
 
-const NOTHING: PeekedTarget = { activity: null, result: null };
+const NOTHING: LookedUpTarget = { activity: null, result: null };
 
-function toTarget(row: Row): PeekedTarget {
+function toTarget(row: Row): LookedUpTarget {
   return {
     activity: row.activity_id ? { id: row.activity_id, status: row.activity_status!, commerceExternalId: row.commerce_external_id! } : null,
     result: row.result_status ? { resultStatus: row.result_status, occurredAt: row.occurred_at! } : null,
   };
 }
 
-export class TargetPeeker {
-  private readonly batcher: Batcher<Key, PeekedTarget>;
+export class TargetLookup {
+  private readonly batcher: BatchLoader<Key, LookedUpTarget>;
   private readonly sql: Sql;
 
   constructor(sequelize: Sequelize) {
@@ -73,10 +73,10 @@ export class TargetPeeker {
     // A few lookups at once: with one, a request waits out the lookup ahead of it as well as its own
     // (sync POSTs at 4 connections: 25-40% more requests a second with 4 than with 1). A few of the
     // pool's connections, so the API's other queries still find one.
-    this.batcher = new Batcher((keys) => peekAll(sql, keys), { maxInFlight: 4, maxBatch: 200 });
+    this.batcher = new BatchLoader((keys) => peekAll(sql, keys), { maxInFlight: 4, maxBatch: 200 });
   }
 
-  peek(tenantId: string, event: TaskResultEvent): Promise<PeekedTarget> {
+  peek(tenantId: string, event: TaskResultEvent): Promise<LookedUpTarget> {
     return this.batcher.load(keyOf(tenantId, event));
   }
 
@@ -84,7 +84,7 @@ export class TargetPeeker {
    * The targets of a batch's events, in one statement: past the batcher, whose batches are capped for
    * the single requests' sake (a thousand events would be five statements behind the others).
    */
-  peekMany(tenantId: string, events: readonly TaskResultEvent[]): Promise<PeekedTarget[]> {
+  peekMany(tenantId: string, events: readonly TaskResultEvent[]): Promise<LookedUpTarget[]> {
     return events.length === 0
       ? Promise.resolve([])
       : peekAll(
@@ -100,7 +100,7 @@ const keyOf = (tenantId: string, event: TaskResultEvent): Key => ({
   providerActivityId: event.provider_activity_id ?? null,
 });
 
-async function peekAll(sql: Sql, keys: readonly Key[]): Promise<PeekedTarget[]> {
+async function peekAll(sql: Sql, keys: readonly Key[]): Promise<LookedUpTarget[]> {
   const rows = await sql.query<Row>(PEEK, [
     keys.map((k) => k.tenantId),
     keys.map((k) => k.activityId),

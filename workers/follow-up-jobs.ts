@@ -7,7 +7,7 @@ import { followUpDelayMs } from '../domain/follow-ups';
 import { FOLLOW_UP_RECONCILER, JOB_NAMES, JOB_OPTIONS, QUEUES, followUpJobId, type FollowUpJobData } from '../domain/jobs';
 import type { FollowUpTimers } from './follow-up-timers';
 
-export class FollowUpQueue implements FollowUpTimers {
+export class FollowUpJobs implements FollowUpTimers {
   readonly queue: Queue;
   private watchdog?: NodeJS.Timeout;
   private checking?: Promise<void>;

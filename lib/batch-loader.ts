@@ -7,13 +7,13 @@ interface Queued<I, O> {
   readonly reject: (error: unknown) => void;
 }
 
-export interface BatcherOptions {
+export interface BatchLoaderOptions {
   /** Batches running at once; more lookups wait for one of them to finish. */
   readonly maxInFlight: number;
   readonly maxBatch: number;
 }
 
-export class Batcher<I, O> {
+export class BatchLoader<I, O> {
   private queued: Queued<I, O>[] = [];
   private inFlight = 0;
   private scheduled = false;
@@ -21,7 +21,7 @@ export class Batcher<I, O> {
   /** `run` answers a batch with one output per input, in the same order. */
   constructor(
     private readonly run: (inputs: readonly I[]) => Promise<readonly O[]>,
-    private readonly options: BatcherOptions,
+    private readonly options: BatchLoaderOptions,
   ) {}
 
   load(input: I): Promise<O> {

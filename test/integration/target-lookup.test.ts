@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { TaskResultEvent } from '../../domain/task-result-event';
-import { TargetPeeker } from '../../models/peek-target';
+import { TargetLookup } from '../../models/target-lookup';
 import { sequelize } from '../support/db';
 import { createTenant, seedEvent, type TestTenant } from '../support/fixtures';
 import { postResult, request } from '../support/http';
@@ -41,13 +41,13 @@ describe("the fast checks' lookup of many keys at once", () => {
     ];
     for (const body of posted) expect((await postResult(stack.baseUrl, tenant, body)).status).to.equal(201);
 
-    const peeker = new TargetPeeker(sequelize());
+    const lookup = new TargetLookup(sequelize());
     const [linked, standalone, byProviderId, unknown, otherTenant] = await Promise.all([
-      peeker.peek(tenant.tenantId, event({ activity_id: withResult })),
-      peeker.peek(tenant.tenantId, event({ provider_activity_id: 'standalone' })),
-      peeker.peek(tenant.tenantId, event({ provider_activity_id: 'act-without-result' })),
-      peeker.peek(tenant.tenantId, event({ activity_id: randomUUID() })),
-      peeker.peek(other.tenantId, event({ provider_activity_id: 'standalone' })),
+      lookup.peek(tenant.tenantId, event({ activity_id: withResult })),
+      lookup.peek(tenant.tenantId, event({ provider_activity_id: 'standalone' })),
+      lookup.peek(tenant.tenantId, event({ provider_activity_id: 'act-without-result' })),
+      lookup.peek(tenant.tenantId, event({ activity_id: randomUUID() })),
+      lookup.peek(other.tenantId, event({ provider_activity_id: 'standalone' })),
     ]);
 
     expect(linked).to.deep.equal({

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../config/logger';
 import { planFollowUp, type FollowUpPlan, type FollowUpState } from '../domain/follow-ups';
 import type { FollowUpJobData } from '../domain/jobs';
-import type { FollowUpBody } from '../domain/result-body';
+import type { FollowUpBody } from '../domain/result-response';
 import type { ActivityStatus, ResultStatus } from '../domain/statuses';
 import type { SqlTransaction } from '../models/sql';
 import type { FollowUpTimers } from './follow-up-timers';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Batcher } from '../../models/batcher';
+import { BatchLoader } from '../../lib/batch-loader';
 
 /** A batch function the test releases by hand, recording the batches it was given. */
 function controlled() {
@@ -14,10 +14,10 @@ function controlled() {
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
-describe('Batcher', () => {
+describe('BatchLoader', () => {
   it('sends the lookups of one turn of the event loop together, and the ones that queue meanwhile next', async () => {
     const { batches, run, releaseNext } = controlled();
-    const batcher = new Batcher(run, { maxInFlight: 1, maxBatch: 10 });
+    const batcher = new BatchLoader(run, { maxInFlight: 1, maxBatch: 10 });
     const first = [1, 2].map((n) => batcher.load(n));
     expect(batches, 'nothing goes out before the turn ends').to.deep.equal([]);
     await tick();
@@ -38,7 +38,7 @@ describe('Batcher', () => {
 
   it('keeps batches within maxBatch and runs up to maxInFlight at once', async () => {
     const { batches, run, releaseNext } = controlled();
-    const batcher = new Batcher(run, { maxInFlight: 2, maxBatch: 2 });
+    const batcher = new BatchLoader(run, { maxInFlight: 2, maxBatch: 2 });
     const all = [1, 2, 3, 4, 5].map((n) => batcher.load(n));
     await tick();
     expect(batches).to.deep.equal([
@@ -55,7 +55,7 @@ describe('Batcher', () => {
 
   it('rejects every lookup of a failed batch, and carries on with the next', async () => {
     let calls = 0;
-    const batcher = new Batcher(
+    const batcher = new BatchLoader(
       async (inputs: readonly number[]) => {
         calls++;
         if (calls === 1) throw new Error('database away');
