@@ -1,6 +1,6 @@
 // Producer side of the activity-results queue. Its Redis connection fails fast (no offline queue), so a
 // request never hangs on a dead Redis: it gets a 503 within a second.
-import { Queue, type Job } from 'bullmq';
+import { Queue, type Job, type JobState } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from '../config/logger';
 import { DomainError } from '../domain/errors';
@@ -170,6 +170,16 @@ export class TaskResultQueue {
 
   getJob(jobId: string): Promise<Job<TaskResultJobData, TaskResultJobResult> | undefined> {
     return this.redis(this.queue.getJob(jobId));
+  }
+
+  /**
+   * The job with its state, the state read first: a job read before it finished could carry a
+   * finished state with the fields of its last run still missing (no failedReason, attempts short).
+   */
+  async getJobWithState(jobId: string): Promise<{ job: Job<TaskResultJobData, TaskResultJobResult>; state: JobState } | undefined> {
+    const state = await this.redis(this.queue.getJobState(jobId));
+    const job = state === 'unknown' ? undefined : await this.getJob(jobId);
+    return job && { job, state: state as JobState };
   }
 
   /** Adds the job as `add` does and waits up to `timeoutMs` for its outcome (undefined if none yet). */

@@ -119,9 +119,9 @@ export function activityResultsRouter(deps: AppDeps): Router {
   router.get('/jobs/:jobId', canView, async (req, res) => {
     const { tenantId } = principalOf(res);
     const jobId = String(req.params.jobId);
-    const job = tenantOfJobId(jobId) === tenantId ? await taskResults.getJob(jobId) : undefined;
-    if (!job) throw new DomainError('JOB_NOT_FOUND', `job ${jobId} not found`);
-    res.json(await jobStatus(job));
+    const found = tenantOfJobId(jobId) === tenantId ? await taskResults.getJobWithState(jobId) : undefined;
+    if (!found) throw new DomainError('JOB_NOT_FOUND', `job ${jobId} not found`);
+    res.json(jobStatus(found.job, found.state));
   });
 
   return router;

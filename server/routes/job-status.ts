@@ -1,4 +1,4 @@
-import type { Job } from 'bullmq';
+import type { Job, JobState } from 'bullmq';
 import { fromFailedReason } from '../../domain/errors';
 import type { TaskResultJobResult } from '../../domain/jobs';
 import { withFollowUp } from '../../domain/result-response';
@@ -14,8 +14,8 @@ const STATES: Record<string, string> = {
 };
 
 /** GET /api/activity-results/jobs/:jobId body. A failure that is not the event's fault reads as a 503. */
-export async function jobStatus(job: Job<unknown, TaskResultJobResult>) {
-  const state = STATES[await job.getState()] ?? 'QUEUED';
+export function jobStatus(job: Job<unknown, TaskResultJobResult>, jobState: JobState) {
+  const state = STATES[jobState] ?? 'QUEUED';
   const failure = state === 'FAILED' ? fromFailedReason(job.failedReason) : undefined;
   return {
     jobId: job.id,
