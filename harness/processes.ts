@@ -67,12 +67,14 @@ export class Child {
     }
     this.proc = proc;
     this.exit = undefined;
-    // 'close' comes after the output streams have ended: every line is in by then.
+    // 'close' comes after the output streams have ended: every line is in by then. Resolved once the log
+    // is written out too, so a reader (or the next start, appending) finds all of it.
     this.closed = new Promise((resolve) =>
       proc.once('close', (code, signal) => {
-        this.exit = { code, signal };
-        log?.end();
-        resolve(this.exit);
+        const exit = { code, signal };
+        this.exit = exit;
+        if (log) log.end(() => resolve(exit));
+        else resolve(exit);
       }),
     );
   }
