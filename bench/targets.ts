@@ -33,8 +33,9 @@ export interface StartedTarget {
   readonly worker: Child;
 }
 
-function childEnv(ctx: TargetContext, port: number): NodeJS.ProcessEnv {
-  const { redisUrl, syncWaitMs, workerConcurrency } = ctx.options;
+/** workerConcurrency unset: the service's own default, as deployed. */
+function childEnv(ctx: TargetContext, port: number, workerConcurrency?: number): NodeJS.ProcessEnv {
+  const { redisUrl, syncWaitMs } = ctx.options;
   return serviceEnv({
     databaseUrl: ctx.databaseUrl,
     redisUrl,
@@ -99,7 +100,7 @@ function mixKeys(runId: string, standalone: number, activityIds: readonly string
 
 async function startReference(ctx: TargetContext): Promise<StartedTarget> {
   await createReferenceSchema(ctx.databaseUrl);
-  const env = childEnv(ctx, await freePort());
+  const env = childEnv(ctx, await freePort(), ctx.options.referenceWorkerConcurrency);
   const script = (name: string) => ({ script: path.join(DIST, 'bench', 'reference', `${name}.js`), nodeArgs: [] });
   const { web, worker, baseUrl } = await startPair(ctx, { web: script('web'), worker: script('worker') }, env);
   // The reference knows no activities: an activity id is just another key to it.

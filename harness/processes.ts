@@ -1,9 +1,9 @@
 // The service's entry points (and the bench's reference) as child processes, for the bench, the chaos run
 // and the tests alike: output line by line to a log file and kept in memory (the last lines, or all of them
 // for a test to read), a wait for a line, and an end by SIGTERM with SIGKILL after a grace period, or by
-// SIGKILL at once as a crash would.
+// SIGKILL at once as a crash would, and a start again after it stopped.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { cpuSeconds, rssKb } from './process-usage';
@@ -36,18 +36,27 @@ export interface ChildOptions {
 export class Child {
   /** The highest RSS seen by sampleRss(), in kB. */
   peakRssKb = 0;
-  /** stdout and stderr, line by line as they came: all of them, or the last few. */
+  /** stdout and stderr, line by line as they came: all of them, or the last few, over every start. */
   readonly lines: string[] = [];
+  private proc!: ChildProcess;
   private exit?: Exit;
-  private readonly closed: Promise<Exit>;
+  private closed!: Promise<Exit>;
+  /** CPU time of the runs before this one, so cpuSeconds() keeps counting across a restart. */
+  private pastCpuSeconds = 0;
   private readonly waiters = new Set<(line: string) => void>();
 
-  private constructor(
-    readonly name: string,
-    private readonly proc: ChildProcess,
-    keepLines: boolean,
-    log: WriteStream | undefined,
-  ) {
+  private constructor(private readonly options: ChildOptions) {
+    this.spawn(false);
+  }
+
+  private spawn(again: boolean): void {
+    const { nodeArgs = [], env, logPath, keepLines = false } = this.options;
+    const proc = spawn(process.execPath, [...nodeArgs, path.resolve(DIST, this.options.script)], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // A second start appends to the log the first one wrote.
+    const log = logPath ? createWriteStream(logPath, { flags: again ? 'a' : 'w' }) : undefined;
     for (const stream of [proc.stdout!, proc.stderr!]) {
       createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
         log?.write(`${line}\n`);
@@ -56,21 +65,26 @@ export class Child {
         for (const wake of this.waiters) wake(line);
       });
     }
-    // 'close' comes after the output streams have ended: every line is in by then.
+    this.proc = proc;
+    this.exit = undefined;
+    // 'close' comes after the output streams have ended: every line is in by then. Resolved once the log
+    // is written out too, so a reader (or the next start, appending) finds all of it.
     this.closed = new Promise((resolve) =>
       proc.once('close', (code, signal) => {
-        this.exit = { code, signal };
-        log?.end();
-        resolve(this.exit);
+        const exit = { code, signal };
+        this.exit = exit;
+        if (log) log.end(() => resolve(exit));
+        else resolve(exit);
       }),
     );
   }
 
   static start(options: ChildOptions): Child {
-    const script = path.resolve(DIST, options.script);
-    const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), script], { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const log = options.logPath ? createWriteStream(options.logPath) : undefined;
-    return new Child(options.name, proc, options.keepLines ?? false, log);
+    return new Child(options);
+  }
+
+  get name(): string {
+    return this.options.name;
   }
 
   get pid(): number | undefined {
@@ -135,6 +149,7 @@ export class Child {
 
   /** SIGKILL, as a crash or the OOM killer would: no shutdown hook runs. Resolves once it has exited. */
   async kill(): Promise<Exit> {
+    if (this.running) this.pastCpuSeconds = this.cpuSeconds();
     this.signal('SIGKILL');
     return this.closed;
   }
@@ -142,6 +157,7 @@ export class Child {
   /** SIGTERM, then SIGKILL if it is still running after graceMs. */
   async stop(graceMs = 5000): Promise<Exit> {
     if (!this.running) return this.closed;
+    this.pastCpuSeconds = this.cpuSeconds();
     this.proc.kill('SIGTERM');
     const timer = setTimeout(() => this.proc.kill('SIGKILL'), graceMs);
     const exit = await this.closed;
@@ -155,10 +171,28 @@ export class Child {
     this.peakRssKb = Math.max(this.peakRssKb, rssKb(this.pid) ?? 0);
   }
 
-  /** CPU time used so far, user and system, in seconds; 0 once it has exited. */
+  /**
+   * Starts it again once it has exited, with the same script, options and log; its lines and peak RSS
+   * carry on. Resolves when it is spawned, not when it is ready: what ready means is the caller's.
+   */
+  respawn(): void {
+    if (this.running) throw new Error(`${this.name} is still running: stop it before starting it again`);
+    this.spawn(true);
+  }
+
+  /** stop(), then respawn(): a deploy's restart. */
+  async restart(graceMs = 5000): Promise<void> {
+    await this.stop(graceMs);
+    this.respawn();
+  }
+
+  /**
+   * CPU time used so far, user and system, in seconds, over every start: the runs that ended count up to
+   * the moment stop() or kill() was called. While stopped, what the runs before used.
+   */
   cpuSeconds(): number {
-    if (!this.running || this.pid === undefined) return 0;
-    return cpuSeconds(this.pid);
+    if (!this.running || this.pid === undefined) return this.pastCpuSeconds;
+    return this.pastCpuSeconds + cpuSeconds(this.pid);
   }
 }
 

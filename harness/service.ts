@@ -14,20 +14,22 @@ export interface ServiceSettings {
   readonly port: number;
   readonly queuePrefix: string;
   readonly syncWaitMs: number;
-  readonly workerConcurrency: number;
+  /** Unset: the service's own default (config/), whatever this process's environment says. */
+  readonly workerConcurrency?: number;
   readonly logLevel: string;
 }
 
 /** This process's environment with the service's variables set, for a web or a worker process (or the reference's). */
 export function serviceEnv(settings: ServiceSettings): NodeJS.ProcessEnv {
+  const { WORKER_CONCURRENCY: _inherited, ...inherited } = process.env;
   return {
-    ...process.env,
+    ...inherited,
     DATABASE_URL: settings.databaseUrl,
     REDIS_URL: settings.redisUrl,
     PORT: String(settings.port),
     QUEUE_PREFIX: settings.queuePrefix,
     SYNC_WAIT_MS: String(settings.syncWaitMs),
-    WORKER_CONCURRENCY: String(settings.workerConcurrency),
+    ...(settings.workerConcurrency === undefined ? {} : { WORKER_CONCURRENCY: String(settings.workerConcurrency) }),
     // Far above what a run sends: the limiter runs as deployed and its cost is measured, and none of the
     // answers is its doing (docs/limits.md).
     RATE_LIMIT_RPS: '1000000',

@@ -1,9 +1,23 @@
 import { expect } from 'chai';
+import type { BulkFigures, Limits, TargetFigures, WorkerDrainFigures } from '../../bench/figures';
+import { compare } from '../../bench/judging';
 import type { PhaseFigures } from '../../bench/load';
-import { compare, formatRoundRatios, type TargetFigures } from '../../bench/report';
+import { formatLimits, formatRoundRatios, formatTable } from '../../bench/report';
 
 function phase(requestsPerSec: number, p99Ms: number): PhaseFigures {
   return { seconds: 15, requestsPerSec, p50Ms: p99Ms / 2, p99Ms, responses2xx: requestsPerSec * 15, failures: 0, statusCounts: {} };
+}
+
+function workerDrain(eventsPerSec: number): WorkerDrainFigures {
+  const load = phase(1000, 40);
+  return { load, queued: 100, applied: 100, accepted: 100, secondsFromStart: 2, seconds: 1, eventsPerSec, complete: true, failedJobs: 0 };
+}
+
+function bulk(appliedPerSec: number, failures = 0): BulkFigures {
+  return {
+    ...{ batchSize: 100, concurrency: 4, requests: 10, loadSeconds: 1, accepted: 1000, acceptedPerSec: 1000, failures },
+    ...{ answerCounts: { 202: 10 }, itemCounts: { 202: 1000 }, applied: 1000, seconds: 1, appliedPerSec, complete: true, failedJobs: 0 },
+  };
 }
 
 function figures(syncRps: number, syncP99: number, asyncRps: number, drainRate: number, webRssMb = 150): TargetFigures {
@@ -17,10 +31,25 @@ function figures(syncRps: number, syncP99: number, asyncRps: number, drainRate: 
   };
 }
 
+const LIMITS: Limits = {
+  bullmq: { jobs: 1000, chunk: 1000, concurrency: 32, addsPerSec: 20_000, processedPerSec: 10_000 },
+  pg: {
+    oneEvent: { clients: 16, eventsPerTransaction: 1, transactionsPerSec: 5000, eventsPerSec: 5000 },
+    sixteenEvents: { clients: 4, eventsPerTransaction: 16, transactionsPerSec: 1250, eventsPerSec: 20_000 },
+  },
+};
+
 describe('bench report', () => {
-  const reference = [figures(1000, 50, 2000, 1500), figures(1200, 40, 1800, 1400), figures(1100, 60, 1900, 1300)];
-  const service = [figures(900, 70, 1700, 1300), figures(960, 44, 1500, 1200), figures(800, 90, 1600, 1250, 210)];
-  const row = (name: string) => compare({ service, reference }).find((r) => r.figure === name)!;
+  const reference = [figures(1000, 50, 2000, 1500), figures(1200, 40, 1800, 1400), figures(1100, 60, 1900, 1300)].map((f, i) => ({
+    ...f,
+    workerDrain: workerDrain([1000, 1100, 1200][i]),
+  }));
+  const service = [figures(900, 70, 1700, 1300), figures(960, 44, 1500, 1200), figures(800, 90, 1600, 1250, 210)].map((f, i) => ({
+    ...f,
+    workerDrain: workerDrain([3000, 3500, 4000][i]),
+    bulk: bulk([4000, 4500, 5000][i]),
+  }));
+  const row = (name: string, limits?: Limits) => compare({ service, reference }, limits).find((r) => r.figure === name)!;
 
   it('judges the ratio of the medians over rounds against each target', () => {
     expect(row('sync req/s')).to.include({ service: 900, reference: 1100, pass: true });
@@ -35,14 +64,62 @@ describe('bench report', () => {
   });
 
   it('fails a ratio below its target', () => {
-    const slow = service.map((f) => ({ ...f, sync: phase(f.sync.requestsPerSec * 0.8, f.sync.p99Ms) }));
+    const slow = service.map((f) => ({ ...f, sync: phase(f.sync!.requestsPerSec * 0.8, f.sync!.p99Ms) }));
     expect(compare({ service: slow, reference }).find((r) => r.figure === 'sync req/s')!.pass).to.equal(false);
+  });
+
+  it('judges the worker drain at 3x the reference worker drain', () => {
+    expect(row('worker drain events/s')).to.include({ service: 3500, reference: 1100, pass: true });
+    const slower = service.map((f) => ({ ...f, workerDrain: workerDrain(3000) }));
+    expect(compare({ service: slower, reference }).find((r) => r.figure === 'worker drain events/s')!.pass).to.equal(false);
+  });
+
+  it("compares bulk end to end with the reference's drain, and bulk acceptance with nothing", () => {
+    expect(row('bulk end-to-end events/s (ref: drain)')).to.include({ service: 4500, reference: 1400, pass: true });
+    expect(row('bulk accepted events/s')).to.include({ service: 1000, reference: null, ratio: null, pass: null });
+  });
+
+  it('fails on any failed bulk event, in the worst round', () => {
+    const failing = service.map((f, i) => ({ ...f, bulk: bulk(4500, i === 1 ? 3 : 0) }));
+    expect(compare({ service: failing, reference }).find((r) => r.figure === 'bulk failed events')).to.include({ service: 3, pass: false });
+  });
+
+  it('gives the worker-bound figures as fractions of the limits, and no fraction without them', () => {
+    expect(row('worker drain events/s', LIMITS).ofLimit).to.deep.equal({ pg: 3500 / 20_000, bullmq: 3500 / 10_000 });
+    expect(row('drain events/s', { bullmq: LIMITS.bullmq }).ofLimit).to.deep.equal({ bullmq: 1250 / 10_000 });
+    expect(row('drain events/s').ofLimit).to.equal(null);
+    expect(row('sync req/s', LIMITS).ofLimit).to.equal(null);
+    expect(formatTable(compare({ service, reference }, LIMITS))).to.match(/^worker drain events\/s .* pg 0\.17 mq 0\.35$/m);
+  });
+
+  it('leaves out what a run did not measure', () => {
+    const syncOnly = (f: TargetFigures): TargetFigures => ({
+      ...f,
+      async: undefined,
+      drain: undefined,
+      workerDrain: undefined,
+      bulk: undefined,
+    });
+    const rows = compare({ service: service.map(syncOnly), reference: reference.map(syncOnly) });
+    expect(rows.find((r) => r.figure === 'worker drain events/s')).to.include({ service: null, pass: null });
+    expect(rows.find((r) => r.figure === 'sync req/s')!.pass).to.equal(true);
+    expect(formatRoundRatios({ service: service.map(syncOnly), reference: reference.map(syncOnly) })).to.equal(
+      'ratios by round: sync req/s 0.90 0.80 0.73; sync p99 ms 1.40 1.10 1.50',
+    );
   });
 
   it('lists the judged ratios round by round', () => {
     expect(formatRoundRatios({ service, reference })).to.equal(
-      'ratios by round: sync req/s 0.90 0.80 0.73; sync p99 ms 1.40 1.10 1.50; async req/s 0.85 0.83 0.84; drain events/s 0.87 0.86 0.96',
+      'ratios by round: sync req/s 0.90 0.80 0.73; sync p99 ms 1.40 1.10 1.50; async req/s 0.85 0.83 0.84; drain events/s 0.87 0.86 0.96; ' +
+        'worker drain events/s 3.00 3.18 3.33; bulk end-to-end events/s (ref: drain) 2.67 3.21 3.85',
     );
     expect(formatRoundRatios({ reference })).to.equal('');
+  });
+
+  it('prints the limits, or why one was not measured', () => {
+    expect(formatLimits(LIMITS))
+      .to.match(/processed\/s \(mq\)/)
+      .and.match(/16 events a transaction, 4 clients\): 1250 tx\/s, 20000 events\/s \(pg\)/);
+    expect(formatLimits({ bullmq: LIMITS.bullmq, pgSkipped: 'pgbench not found' })).to.match(/not measured: pgbench not found/);
   });
 });
