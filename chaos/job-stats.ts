@@ -1,6 +1,6 @@
 // How close the run came to the limits that would fail a job for good: the attempts it spent (8 at
 // most) and how often a killed worker left it stalled (the workers' maxStalledCount).
-import IORedis from 'ioredis';
+import { openRedis, type RedisTarget } from '../config/redis';
 import { QUEUES } from '../domain/jobs';
 
 export interface JobStats {
@@ -13,8 +13,8 @@ export interface JobStats {
   readonly mostAttempts: number;
 }
 
-export async function jobStats(redisUrl: string, prefix: string, jobIds: readonly string[]): Promise<JobStats> {
-  const redis = new IORedis(redisUrl, { maxRetriesPerRequest: 1 });
+export async function jobStats(where: RedisTarget | string, prefix: string, jobIds: readonly string[]): Promise<JobStats> {
+  const redis = openRedis(where, { maxRetriesPerRequest: 1 });
   try {
     const pipeline = redis.pipeline();
     for (const id of jobIds) pipeline.hmget(`${prefix}:${QUEUES.activityResults}:${id}`, 'stc', 'atm');

@@ -1,11 +1,14 @@
 // The queue counts that tell a run when the workers have caught up, and why jobs failed.
 import { Queue } from 'bullmq';
+import { openRedis, type RedisClient, type RedisTarget } from '../config/redis';
 
 export class QueueWatch {
   private readonly queue: Queue;
+  private readonly connection: RedisClient;
 
-  constructor(name: string, prefix: string, redisUrl: string) {
-    this.queue = new Queue(name, { connection: { url: redisUrl }, prefix });
+  constructor(name: string, prefix: string, redis: RedisTarget | string) {
+    this.connection = openRedis(redis);
+    this.queue = new Queue(name, { connection: this.connection, prefix });
   }
 
   /** Jobs not yet finished: waiting, running, or delayed for a retry. */
@@ -34,7 +37,8 @@ export class QueueWatch {
     return undefined;
   }
 
-  close(): Promise<void> {
-    return this.queue.close();
+  async close(): Promise<void> {
+    await this.queue.close();
+    this.connection.disconnect();
   }
 }

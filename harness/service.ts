@@ -11,6 +11,8 @@ const COMMERCES = 100;
 export interface ServiceSettings {
   readonly databaseUrl: string;
   readonly redisUrl: string;
+  /** `host:port,…` of a Redis Cluster to run on instead of redisUrl. */
+  readonly redisClusterNodes?: string;
   readonly port: number;
   readonly queuePrefix: string;
   readonly syncWaitMs: number;
@@ -24,6 +26,7 @@ export function serviceEnv(settings: ServiceSettings): NodeJS.ProcessEnv {
     ...process.env,
     DATABASE_URL: settings.databaseUrl,
     REDIS_URL: settings.redisUrl,
+    ...(settings.redisClusterNodes === undefined ? {} : { REDIS_CLUSTER_NODES: settings.redisClusterNodes }),
     PORT: String(settings.port),
     QUEUE_PREFIX: settings.queuePrefix,
     SYNC_WAIT_MS: String(settings.syncWaitMs),

@@ -1,8 +1,8 @@
 // Producer side of the activity-results queue. Its Redis connection fails fast (no offline queue), so a
 // request never hangs on a dead Redis: it gets a 503 within a second.
 import { Queue, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { Logger } from '../config/logger';
+import { openRedis, type RedisClient, type RedisTarget } from '../config/redis';
 import { DomainError } from '../domain/errors';
 import { JOB_NAMES, JOB_OPTIONS, QUEUES, type TaskResultJobData, type TaskResultJobResult } from '../domain/jobs';
 import { sha256Hex } from '../domain/task-result-event';
@@ -11,7 +11,8 @@ import { JobWaiter, type Finished } from './job-waiter';
 import { RedisTimeout, isRedisUnavailable, logRedisErrors } from './redis-errors';
 
 export interface TaskResultQueueOptions {
-  readonly redisUrl: string;
+  /** A Redis URL, or a cluster (config.redis). */
+  readonly redis: RedisTarget | string;
   readonly prefix: string;
   /** First retry delay, the job contract's unless given (tests shorten it); later ones double, with jitter. */
   readonly retryDelayMs?: number;
@@ -84,14 +85,14 @@ export const waiterConnectionName = (prefix: string) => `${prefix}:${QUEUES.acti
 
 export class TaskResultQueue {
   readonly queue: Queue<TaskResultJobData, TaskResultJobResult>;
-  private readonly connection: Redis;
-  private readonly eventsConnection: Redis;
+  private readonly connection: RedisClient;
+  private readonly eventsConnection: RedisClient;
   private readonly waiter: JobWaiter;
   private readonly timeoutMs: number;
 
   constructor(private readonly options: TaskResultQueueOptions) {
     this.timeoutMs = options.redisTimeoutMs ?? 1_000;
-    this.connection = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: this.timeoutMs });
+    this.connection = openRedis(options.redis, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: this.timeoutMs });
     this.connection.defineCommand('jobFingerprint', { numberOfKeys: 1, lua: JOB_FINGERPRINT });
     this.connection.defineCommand('firstReusedJob', { lua: FIRST_REUSED_JOB });
     this.connection.defineCommand('claimBatchKey', { numberOfKeys: 1, lua: CLAIM_BATCH_KEY });
@@ -100,7 +101,7 @@ export class TaskResultQueue {
     this.queue.on('error', () => {}); // the connection's own errors, logged above
     // A read cut off by a lost connection fails rather than being sent again later: the waiter retries it.
     // Named, so CLIENT LIST shows whether the web is reading the queue's events.
-    this.eventsConnection = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, connectionName: waiterConnectionName(options.prefix) });
+    this.eventsConnection = openRedis(options.redis, { maxRetriesPerRequest: 1, connectionName: waiterConnectionName(options.prefix) });
     logRedisErrors(this.eventsConnection, options.logger, 'job-waiter');
     this.waiter = new JobWaiter(this.queue, this.connection, this.eventsConnection);
   }

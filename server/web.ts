@@ -47,14 +47,14 @@ export interface WebOptions {
 export async function startWeb(config: Config, logger: Logger, options: WebOptions): Promise<Web> {
   const { sequelize, registry } = options;
   const taskResults = new TaskResultQueue({
-    redisUrl: config.redisUrl,
+    redis: config.redis,
     prefix: config.queuePrefix,
     retryDelayMs: options.retryDelayMs,
     logger,
   });
   // The web only watches the follow-ups queue (Bull Board, queue depth); the worker feeds and drains it.
-  const followUps = openFollowUpQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger });
-  const rateLimitRedis = openRateLimitRedis(config.redisUrl, logger);
+  const followUps = openFollowUpQueue({ redis: config.redis, prefix: config.queuePrefix, logger });
+  const rateLimitRedis = openRateLimitRedis(config.redis, logger);
   const [queueReady] = await Promise.all([taskResults.ready(3_000), connected(rateLimitRedis, 3_000)]);
   if (!queueReady) logger.warn('Redis is not reachable yet: events are refused with 503 until it is');
   if (config.rateLimit.rps === 0 || config.rateLimit.burst === 0)

@@ -1,10 +1,10 @@
 // Builds the BullMQ workers around the processors. Processors never import bullmq; the wiring here (and
 // follow-up-queue.ts) does.
 import { MetricsTime, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../config';
 import type { Logger } from '../config/logger';
+import type { RedisClient } from '../config/redis';
 import { toFailedReason } from '../domain/errors';
 import { FOLLOW_UP_RECONCILER, QUEUES, type FollowUpJobData, type TaskResultJobData, type TaskResultJobResult } from '../domain/jobs';
 import { ResultTypeDirectory } from '../models/result-type-directory';
@@ -21,7 +21,7 @@ import { taskResultProcessor } from './processors/task-result';
 
 export interface WorkerDeps {
   readonly sequelize: Sequelize;
-  readonly connection: Redis;
+  readonly connection: RedisClient;
   readonly prefix: string;
   readonly concurrency: number;
   readonly maxClockSkewMs: number;
@@ -122,7 +122,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
 
 /** The workers of a process as its Config says, on a Redis connection of their own that close() ends. */
 export function startConfiguredWorkers(config: Config, deps: Pick<WorkerDeps, 'sequelize' | 'logger' | 'metrics'>): RunningWorkers {
-  const connection = workerConnection(config.redisUrl);
+  const connection = workerConnection(config.redis);
   const running = startWorkers({
     ...deps,
     connection,
