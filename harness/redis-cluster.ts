@@ -86,15 +86,26 @@ export class RedisCluster {
     }
   }
 
-  /** Every node answers and says cluster_state:ok, and every master has its replicas. */
+  /**
+   * Every node answers, says cluster_state:ok, and sees every node: none failing, each a master holding
+   * slots or a replica (right after the create, a replica-to-be still looks like an empty master for a moment).
+   */
   async healthy(): Promise<boolean> {
     try {
       const infos = await Promise.all(this.nodes.map((node) => command(node, ['CLUSTER', 'INFO'])));
       if (!infos.every((info) => /cluster_state:ok/.test(String(info)))) return false;
-      const known = String(await command(this.nodes[0], ['CLUSTER', 'NODES']))
-        .trim()
-        .split('\n');
-      return known.length === this.nodes.length && known.every((line) => !/fail|handshake|noaddr/.test(line.split(' ')[2]));
+      const views = await Promise.all(this.nodes.map((node) => command(node, ['CLUSTER', 'NODES'])));
+      return views.every((view) => {
+        const lines = String(view).trim().split('\n');
+        return (
+          lines.length === this.nodes.length &&
+          lines.every((line) => {
+            const fields = line.split(' ');
+            if (/fail|handshake|noaddr/.test(fields[2])) return false;
+            return fields[2].includes('slave') || fields.length > 8;
+          })
+        );
+      });
     } catch {
       return false;
     }
@@ -110,7 +121,7 @@ export class RedisCluster {
       .trim()
       .split('\n');
     return lines
-      .filter((line) => line.split(' ')[2].includes('master'))
+      .filter((line) => line.split(' ')[2].includes('master') && line.split(' ').length > 8)
       .map((line) => {
         const [host, port] = line.split(' ')[1].split('@')[0].split(':');
         return { host, port: Number(port) };
