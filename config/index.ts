@@ -1,6 +1,6 @@
 // The only module that reads process.env. Everything else receives a Config.
 import Joi from 'joi';
-import { hashTagOf } from '../domain/queue-shards';
+import { hashTagOf, parseShardList } from '../domain/queue-shards';
 import { defaultBurst, rateLimitProblem, type RateLimit } from '../domain/rate-limits';
 import { parseClusterNodes, type RedisTarget } from './redis';
 
@@ -15,6 +15,10 @@ export interface Config {
   /** The worker process's niceness: above the web's, so a burst of requests is answered before it is applied. */
   readonly workerNice: number;
   readonly queuePrefix: string;
+  /** The task-result queue's shards, each under its own hash tag (domain/queue-shards.ts). */
+  readonly queueShards: number;
+  /** The shards this worker process consumes; every one when unset. */
+  readonly workerShards?: readonly number[];
   readonly bullBoard: { readonly user?: string; readonly password?: string; readonly readOnly: boolean };
   readonly maxClockSkewMs: number;
   /** Every tenant's limit unless it has an override (admin CLI `tenant:limit`); rps 0 turns it off. */
@@ -48,6 +52,11 @@ const schema = Joi.object({
   QUEUE_PREFIX: Joi.string()
     .pattern(/^[^:\s]+$/)
     .default((env: { REDIS_CLUSTER_NODES?: string }) => (env.REDIS_CLUSTER_NODES ? '{bull}' : 'bull')),
+  QUEUE_SHARDS: Joi.number().integer().min(1).max(64).default(1),
+  WORKER_SHARDS: Joi.string()
+    .allow('')
+    .pattern(/^\s*\d+\s*(,\s*\d+\s*)*$/)
+    .messages({ 'string.pattern.base': 'must be shard numbers such as 0,2' }),
   BULL_BOARD_USER: Joi.string().min(1),
   // The board acts on every tenant's jobs; a short password falls to guessing even at 100 tries a minute.
   BULL_BOARD_PASSWORD: Joi.string().min(12),
@@ -78,6 +87,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!error && rateLimitProblem(rateLimit)) problems.push(`RATE_LIMIT_BURST: must be at least RATE_LIMIT_RPS (${rateLimit.rps})`);
   if (!error && value.REDIS_CLUSTER_NODES && hashTagOf(value.QUEUE_PREFIX) === undefined)
     problems.push('QUEUE_PREFIX: must contain a {hash tag} on a Redis Cluster (REDIS_CLUSTER_NODES), such as {bull}');
+  const workerShards = error ? undefined : parseShardList(value.WORKER_SHARDS);
+  if (workerShards?.some((shard) => shard >= value.QUEUE_SHARDS))
+    problems.push(`WORKER_SHARDS: shards are numbered from 0 to ${value.QUEUE_SHARDS - 1} (QUEUE_SHARDS ${value.QUEUE_SHARDS})`);
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   return Object.freeze({
     databaseUrl: value.DATABASE_URL,
@@ -92,6 +104,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerConcurrency: value.WORKER_CONCURRENCY,
     workerNice: value.WORKER_NICE,
     queuePrefix: value.QUEUE_PREFIX,
+    queueShards: value.QUEUE_SHARDS,
+    workerShards: workerShards && Object.freeze(workerShards),
     bullBoard: Object.freeze({
       user: value.BULL_BOARD_USER,
       password: value.BULL_BOARD_PASSWORD,

@@ -144,6 +144,17 @@ export class TaskResultQueue {
     if (stored !== null && stored !== batchFingerprint) throw keyReused();
   }
 
+  /**
+   * Binds a single event's Idempotency-Key to its event (the fingerprint) unless it is bound already, as
+   * claimBatchKey binds a batch's. With several shards the key's jobs may go to another shard than the
+   * binding, so the binding, not the job, is what answers IDEMPOTENCY_KEY_REUSED there.
+   */
+  async claimEventKey(tenantId: string, idempotencyKey: string, fingerprint: string): Promise<void> {
+    const key = this.queue.toKey(`event-key-${tenantId}-${sha256Hex(idempotencyKey).slice(0, 40)}`);
+    const stored = await this.redis((this.connection as unknown as JobFingerprint).claimBatchKey(key, fingerprint, BATCH_KEY_TTL_MS));
+    if (stored !== null && stored !== fingerprint) throw keyReused();
+  }
+
   /** Adds a batch's jobs as `addBulk` does and waits up to `timeoutMs` for all of their outcomes at once. */
   addBulkAndWait(jobs: readonly BulkJob[], options: AddOptions, timeoutMs: number): Promise<Map<string, Finished>> {
     const ids = jobs.map((j) => j.jobId);

@@ -10,12 +10,12 @@ import { buildApp } from './app';
 import { FailedAuthGuard } from './failed-auth-guard';
 import { openFollowUpQueue } from './follow-up-queue';
 import { connected, openRateLimitRedis } from './rate-limit-redis';
-import { TaskResultQueue } from './task-result-queue';
+import { TaskResultQueues } from './task-result-queues';
 import { TenantRateLimiter } from './tenant-rate-limiter';
 
 export interface Web {
   readonly server: Server;
-  readonly taskResults: TaskResultQueue;
+  readonly taskResults: TaskResultQueues;
   close(): Promise<void>;
 }
 
@@ -46,9 +46,10 @@ export interface WebOptions {
 
 export async function startWeb(config: Config, logger: Logger, options: WebOptions): Promise<Web> {
   const { sequelize, registry } = options;
-  const taskResults = new TaskResultQueue({
+  const taskResults = new TaskResultQueues({
     redis: config.redis,
     prefix: config.queuePrefix,
+    shards: config.queueShards,
     retryDelayMs: options.retryDelayMs,
     logger,
   });
@@ -71,7 +72,7 @@ export async function startWeb(config: Config, logger: Logger, options: WebOptio
     },
     resultTypes: new ResultTypeDirectory({ freshMs: options.resultTypeFreshMs }),
     clock: () => new Date(),
-    queues: [taskResults.queue, followUps.queue],
+    queues: [...taskResults.watched, { queue: followUps.queue }],
     registry,
   });
   const timeouts = { ...HTTP_TIMEOUTS, ...options.httpTimeouts };

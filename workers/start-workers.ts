@@ -6,6 +6,7 @@ import type { Config } from '../config';
 import type { Logger } from '../config/logger';
 import type { RedisClient } from '../config/redis';
 import { toFailedReason } from '../domain/errors';
+import { shardPrefixes } from '../domain/queue-shards';
 import { FOLLOW_UP_RECONCILER, QUEUES, type FollowUpJobData, type TaskResultJobData, type TaskResultJobResult } from '../domain/jobs';
 import { ResultTypeDirectory } from '../models/result-type-directory';
 import { classify } from './classify';
@@ -22,7 +23,10 @@ import { taskResultProcessor } from './processors/task-result';
 export interface WorkerDeps {
   readonly sequelize: Sequelize;
   readonly connection: RedisClient;
+  /** The follow-ups queue's prefix, and the task-result queue's unless `taskResultPrefixes` says otherwise. */
   readonly prefix: string;
+  /** The task-result queues to consume: the shards' prefixes (taskResultPrefixesOf). */
+  readonly taskResultPrefixes?: readonly string[];
   readonly concurrency: number;
   readonly maxClockSkewMs: number;
   readonly logger: Logger;
@@ -88,13 +92,18 @@ function classified<T, R>(logger: Logger, process: (job: Job<T, R>) => Promise<R
 export function startWorkers(deps: WorkerDeps): RunningWorkers {
   const { connection, prefix, concurrency, logger, metrics } = deps;
   const followUpQueue = new FollowUpQueue(connection, prefix);
-  const taskResultQueue = new Queue(QUEUES.activityResults, { connection, prefix });
-  const taskResults = new Worker<TaskResultJobData, TaskResultJobResult>(
-    QUEUES.activityResults,
-    classified(logger, taskResultProcessor({ ...deps, timers: followUpQueue, resultTypes: new ResultTypeDirectory() }), (ms) =>
-      taskResultQueue.rateLimit(ms),
-    ),
-    { connection, prefix, concurrency, ...WORKER_OPTIONS },
+  // One processor for every shard: the jobs in flight from all of them are applied in the same batches.
+  const applyTaskResult = taskResultProcessor({ ...deps, timers: followUpQueue, resultTypes: new ResultTypeDirectory() });
+  const taskResultQueues = (deps.taskResultPrefixes ?? [prefix]).map(
+    (shardPrefix) => new Queue(QUEUES.activityResults, { connection, prefix: shardPrefix }),
+  );
+  const taskResults = taskResultQueues.map(
+    (queue) =>
+      new Worker<TaskResultJobData, TaskResultJobResult>(
+        QUEUES.activityResults,
+        classified(logger, applyTaskResult, (ms) => queue.rateLimit(ms)),
+        { connection, prefix: queue.opts.prefix, concurrency, ...WORKER_OPTIONS },
+      ),
   );
   const followUp = followUpProcessor(deps);
   const reconcile = reconcileFollowUpsProcessor({ timers: followUpQueue, logger });
@@ -106,7 +115,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
     { connection, prefix, concurrency: FOLLOW_UP_CONCURRENCY, ...WORKER_OPTIONS },
   );
   followUpQueue.keepReconcilerScheduled(deps.followUpReconcileEveryMs ?? FOLLOW_UP_RECONCILER.everyMs, logger);
-  const workers = [taskResults, followUps];
+  const workers = [...taskResults, followUps];
   for (const worker of workers) {
     watchOutcomes(worker, logger, metrics);
     worker.on('error', (error) => logger.error({ queue: worker.name, err: error }, 'worker error'));
@@ -115,9 +124,21 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
     workers,
     async close() {
       await Promise.all(workers.map((w) => w.close()));
-      await Promise.all([followUpQueue.close(), taskResultQueue.close()]);
+      await Promise.all([followUpQueue.close(), ...taskResultQueues.map((queue) => queue.close())]);
     },
   };
+}
+
+/**
+ * The task-result queues a worker process consumes: every shard, or those WORKER_SHARDS names. With several
+ * shards, the queue as it was with one is consumed too (by the workers of shard 0), so jobs queued before
+ * the shards came are still applied (docs/redis-cluster.md).
+ */
+export function taskResultPrefixesOf(config: Pick<Config, 'queuePrefix' | 'queueShards' | 'workerShards'>): string[] {
+  const prefixes = shardPrefixes(config.queuePrefix, config.queueShards);
+  if (prefixes.length === 1) return prefixes;
+  const chosen = config.workerShards ?? prefixes.map((_, shard) => shard);
+  return [...chosen.map((shard) => prefixes[shard]), ...(chosen.includes(0) ? [config.queuePrefix] : [])];
 }
 
 /** The workers of a process as its Config says, on a Redis connection of their own that close() ends. */
@@ -127,6 +148,7 @@ export function startConfiguredWorkers(config: Config, deps: Pick<WorkerDeps, 's
     ...deps,
     connection,
     prefix: config.queuePrefix,
+    taskResultPrefixes: taskResultPrefixesOf(config),
     concurrency: config.workerConcurrency,
     maxClockSkewMs: config.maxClockSkewMs,
   });

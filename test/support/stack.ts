@@ -11,7 +11,8 @@ import { deleteKeys as deleteMatchingKeys } from '../../harness/stores';
 import { startWeb, type HttpTimeouts, type Web } from '../../server/web';
 import { createJobMetrics, type JobMetrics } from '../../workers/job-metrics';
 import { workerConnection } from '../../workers/redis';
-import { startWorkers, type RunningWorkers } from '../../workers/start-workers';
+import { shardPrefixes } from '../../domain/queue-shards';
+import { startWorkers, taskResultPrefixesOf, type RunningWorkers } from '../../workers/start-workers';
 import { sequelize } from './db';
 import { REDIS_URL, testConfig } from './env';
 import { createTenant, type TestTenant } from './fixtures';
@@ -80,6 +81,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         sequelize: sequelize(),
         connection: workerRedis,
         prefix,
+        taskResultPrefixes: taskResultPrefixesOf(config),
         concurrency: 8,
         maxClockSkewMs: config.maxClockSkewMs,
         logger: silentLogger,
@@ -95,7 +97,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async close() {
       await stack.stopWorkers();
       await web.close();
-      await deleteMatchingKeys(config.redis.clusterNodes ? config.redis : REDIS_URL, `${prefix}:*`);
+      const redis = config.redis.clusterNodes ? config.redis : REDIS_URL;
+      for (const keys of new Set([prefix, ...shardPrefixes(prefix, config.queueShards)])) await deleteMatchingKeys(redis, `${keys}:*`);
     },
   };
   if (options.workers !== false) stack.startWorkers();
