@@ -128,6 +128,32 @@ export class RedisCluster {
       });
   }
 
+  /** The master that holds a slot now. */
+  async masterOf(slot: number): Promise<ClusterNode> {
+    const ranges = (await command(this.nodes[0], ['CLUSTER', 'SLOTS'])) as [number, number, [string, number]][];
+    const [, , [host, port]] = ranges.find(([low, high]) => slot >= low && slot <= high)!;
+    return { host, port };
+  }
+
+  /**
+   * Fails a master over to its replica as an operator would (CLUSTER FAILOVER on the replica) and waits
+   * until the replica is master and the cluster healthy again. Returns the new master.
+   */
+  async failOver(master: ClusterNode): Promise<ClusterNode> {
+    const lines = String(await command(master, ['CLUSTER', 'NODES']))
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' '));
+    const masterId = lines.find((fields) => fields[2].includes('myself'))![0];
+    const replica = lines.find((fields) => fields[3] === masterId)!;
+    const [host, port] = replica[1].split('@')[0].split(':');
+    const node = { host, port: Number(port) };
+    await command(node, ['CLUSTER', 'FAILOVER']);
+    await waitFor(async () => String(await command(node, ['ROLE']).catch(() => '')).startsWith('master'), `node ${node.port} to take over`);
+    await this.waitUntilHealthy();
+    return node;
+  }
+
   /** Stops every node without saving and removes the folder; a node already gone is no error. */
   async stop(): Promise<void> {
     await Promise.all(

@@ -13,6 +13,8 @@ export interface ServiceSettings {
   readonly redisUrl: string;
   /** `host:port,…` of a Redis Cluster to run on instead of redisUrl. */
   readonly redisClusterNodes?: string;
+  /** Task-result queue shards (QUEUE_SHARDS); the service's default unless given. */
+  readonly queueShards?: number;
   readonly port: number;
   readonly queuePrefix: string;
   readonly syncWaitMs: number;
@@ -27,6 +29,7 @@ export function serviceEnv(settings: ServiceSettings): NodeJS.ProcessEnv {
     DATABASE_URL: settings.databaseUrl,
     REDIS_URL: settings.redisUrl,
     ...(settings.redisClusterNodes === undefined ? {} : { REDIS_CLUSTER_NODES: settings.redisClusterNodes }),
+    ...(settings.queueShards === undefined ? {} : { QUEUE_SHARDS: String(settings.queueShards) }),
     PORT: String(settings.port),
     QUEUE_PREFIX: settings.queuePrefix,
     SYNC_WAIT_MS: String(settings.syncWaitMs),
