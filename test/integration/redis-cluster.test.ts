@@ -16,6 +16,7 @@ import { Activity, ActivityResult, FollowUp } from '../../models';
 import { count } from '../support/db';
 import { minutesAfter, seedEvent, type TestTenant } from '../support/fixtures';
 import { postBatch, postResult, request } from '../support/http';
+import { BOARD_PASSWORD, BOARD_USER, basicAuthHeader } from '../support/board';
 import { startStack, startStackWithTenant, type Stack } from '../support/stack';
 import { waitFor } from '../support/wait';
 
@@ -192,6 +193,28 @@ describe('on a Redis Cluster with 3 queue shards', function () {
     } finally {
       await sharded.close();
     }
+  });
+
+  it('shows each shard in Bull Board and in queue_depth', async () => {
+    const { baseUrl } = await start({ BULL_BOARD_USER: BOARD_USER, BULL_BOARD_PASSWORD: BOARD_PASSWORD });
+    const board = await fetch(`${baseUrl}/admin/queues/api/queues?page=1&jobsPerPage=10`, {
+      headers: { authorization: basicAuthHeader() },
+    });
+    expect(board.status).to.equal(200);
+    const { queues } = (await board.json()) as { queues: { name: string; displayName: string }[] };
+    expect(queues.map((q) => q.name).sort()).to.deep.equal([
+      'follow-ups',
+      'shard-0-activity-results',
+      'shard-1-activity-results',
+      'shard-2-activity-results',
+      'shard-unsharded-activity-results',
+    ]);
+    expect(queues.find((q) => q.name === 'shard-1-activity-results')?.displayName).to.equal('Activity results · shard 1');
+
+    const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
+    for (const shard of ['0', '1', '2', 'unsharded'])
+      expect(metrics).to.include(`queue_depth{queue="activity-results",state="waiting",shard="${shard}"} 0`);
+    expect(metrics).to.include('queue_depth{queue="follow-ups",state="waiting"}');
   });
 
   it('counts the rate limits in the cluster', async () => {
