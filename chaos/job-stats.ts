@@ -1,6 +1,6 @@
 // How close the run came to the limits that would fail a job for good: the attempts it spent (8 at
 // most) and how often a killed worker left it stalled (the workers' maxStalledCount).
-import IORedis from 'ioredis';
+import { openRedis, type RedisTarget } from '../config/redis';
 import { QUEUES } from '../domain/jobs';
 
 export interface JobStats {
@@ -13,12 +13,24 @@ export interface JobStats {
   readonly mostAttempts: number;
 }
 
-export async function jobStats(redisUrl: string, prefix: string, jobIds: readonly string[]): Promise<JobStats> {
-  const redis = new IORedis(redisUrl, { maxRetriesPerRequest: 1 });
+/** The jobs' figures, each job looked for under every prefix given (a sharded queue's). */
+export async function jobStats(
+  where: RedisTarget | string,
+  prefixes: string | readonly string[],
+  jobIds: readonly string[],
+): Promise<JobStats> {
+  const redis = openRedis(where, { maxRetriesPerRequest: 1 });
   try {
-    const pipeline = redis.pipeline();
-    for (const id of jobIds) pipeline.hmget(`${prefix}:${QUEUES.activityResults}:${id}`, 'stc', 'atm');
-    const replies = (await pipeline.exec()) ?? [];
+    // One pipeline per prefix: on a cluster a pipeline's keys must share a slot, as one prefix's do.
+    const replies = (
+      await Promise.all(
+        (typeof prefixes === 'string' ? [prefixes] : prefixes).map((prefix) => {
+          const pipeline = redis.pipeline();
+          for (const id of jobIds) pipeline.hmget(`${prefix}:${QUEUES.activityResults}:${id}`, 'stc', 'atm');
+          return pipeline.exec();
+        }),
+      )
+    ).flatMap((r) => r ?? []);
     const stats = { jobs: 0, recoveredFromStall: 0, mostStalls: 0, retried: 0, mostAttempts: 0 };
     for (const [, value] of replies) {
       const [stc, atm] = (value as (string | null)[] | null) ?? [null, null];

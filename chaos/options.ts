@@ -26,6 +26,11 @@ export interface ChaosOptions {
   /** Any database on the server: the run's fresh database is created and dropped through it. */
   readonly adminDatabaseUrl: string;
   readonly redisUrl: string;
+  /**
+   * Run on a local Redis Cluster of its own (3 masters, 3 replicas) with 3 queue shards, 2 web and 3 worker
+   * processes, and fail a master over mid-run instead of the Redis outage (a proxy cannot stand for a cluster).
+   */
+  readonly redisCluster: boolean;
   /** Where the processes' logs go; the run's own directory is made inside it. */
   readonly logDir: string;
   /** Keep the database and the queue keys after the run, to look into a failure. */
@@ -34,7 +39,7 @@ export interface ChaosOptions {
   readonly seed: number;
 }
 
-export const FULL_RUN: Omit<ChaosOptions, 'adminDatabaseUrl' | 'redisUrl' | 'logDir' | 'keep' | 'seed'> = {
+export const FULL_RUN: Omit<ChaosOptions, 'adminDatabaseUrl' | 'redisUrl' | 'redisCluster' | 'logDir' | 'keep' | 'seed'> = {
   events: 20_000,
   activities: 300,
   standaloneKeys: 300,
@@ -63,13 +68,21 @@ export const FLAGS = {
   'drain-timeout': 'CHAOS_DRAIN_TIMEOUT',
   'database-url': 'CHAOS_DATABASE_URL',
   'redis-url': 'CHAOS_REDIS_URL',
+  'redis-cluster': 'CHAOS_REDIS_CLUSTER',
   'log-dir': 'CHAOS_LOG_DIR',
   keep: 'CHAOS_KEEP',
   seed: 'CHAOS_SEED',
 } as const;
 
+/** Flags that stand alone: `--redis-cluster` means `--redis-cluster 1`. */
+const SWITCHES = ['--redis-cluster'];
+
 export function loadOptions(argv: string[], env: NodeJS.ProcessEnv, defaultLogDir: string): ChaosOptions {
-  const flags = Flags.parse(FLAGS, argv, env);
+  const flags = Flags.parse(
+    FLAGS,
+    argv.flatMap((arg, i) => (SWITCHES.includes(arg) && (argv[i + 1] ?? '--').startsWith('--') ? [arg, '1'] : [arg])),
+    env,
+  );
   return {
     ...FULL_RUN,
     events: Math.floor(flags.number('events', FULL_RUN.events, 1)),
@@ -84,6 +97,7 @@ export function loadOptions(argv: string[], env: NodeJS.ProcessEnv, defaultLogDi
     drainTimeoutS: flags.number('drain-timeout', FULL_RUN.drainTimeoutS, 1),
     adminDatabaseUrl: flags.string('database-url') ?? defaultAdminUrl(),
     redisUrl: flags.string('redis-url') ?? 'redis://127.0.0.1:6379',
+    redisCluster: flags.boolean('redis-cluster'),
     logDir: flags.string('log-dir') ?? defaultLogDir,
     keep: flags.boolean('keep'),
     seed: Math.floor(flags.number('seed', Math.floor(Math.random() * 2 ** 31), 0, 2 ** 31)),

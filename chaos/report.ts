@@ -10,6 +10,8 @@ export interface FaultFigures {
   readonly workersStarted: number;
   readonly postgresOutages: { readonly seconds: number; readonly terminatedConnections: number }[];
   readonly redisOutages: { readonly seconds: number }[];
+  /** On a Redis Cluster: each CLUSTER FAILOVER, from the command until the replica was master. */
+  readonly failovers?: { readonly seconds: number; readonly master: string }[];
 }
 
 export interface ChaosReport {
@@ -111,6 +113,9 @@ export function formatReport(r: ChaosReport): string {
         'none',
     ),
     line('Redis outages', r.faults.redisOutages.map((o) => `${o.seconds.toFixed(1)} s`).join('; ') || 'none'),
+    ...(r.faults.failovers
+      ? [line('master failovers', r.faults.failovers.map((f) => `${f.master} in ${f.seconds.toFixed(1)} s`).join('; ') || 'none')]
+      : []),
     line('hostile requests', r.hostile.requests),
     line('hostile answers by status', r.hostile.byStatus),
     line('5xx to malformed/hostile input', r.hostile.serverErrors.length),

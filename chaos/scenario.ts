@@ -1,14 +1,18 @@
 // One chaos run: the real web process and two worker processes on a fresh database and queue prefix, a
 // stream of events sent through worker kills, a PostgreSQL outage, a hostile burst and a Redis outage,
 // then a drain and the final state held against what was acknowledged. `npm run chaos` runs it at full
-// size; a test runs it small.
+// size; a test runs it small. With `--redis-cluster` the run has a Redis Cluster of its own, 3 queue shards,
+// 2 web and 3 worker processes, and a master failover where the Redis outage would be.
+import os from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { QUEUES } from '../domain/jobs';
+import { keySlot, shardPrefixes } from '../domain/queue-shards';
 import type { Cleanup } from '../harness/cleanup';
 import { freePort } from '../harness/free-port';
 import { Child } from '../harness/processes';
 import { QueueWatch } from '../harness/queue-watch';
+import { RedisCluster } from '../harness/redis-cluster';
 import { activityNames, createActivities, provisionTenant, serviceEnv, waitReady } from '../harness/service';
 import { createDatabase, databaseUrlFor, deletePrefix, dropDatabase, uniqueSuffix } from '../harness/stores';
 import { TcpProxy } from '../harness/tcp-proxy';
@@ -25,34 +29,46 @@ import { jobIdsOf, verify } from './verify';
 
 const TAG = 'chaos';
 const HOUR_MS = 3_600_000;
+/** On a Redis Cluster: one shard per master, and the processes of a scaled-out deployment. */
+const CLUSTER_SHARDS = 3;
+const CLUSTER_WEBS = 2;
+const CLUSTER_WORKERS = 3;
 
 export async function runChaos(options: ChaosOptions, log: (message: string) => void, cleanup: Cleanup): Promise<ChaosReport> {
   const startedAt = Date.now();
   const runId = uniqueSuffix();
   const database = `chaos_${runId}`;
   const databaseUrl = databaseUrlFor(options.adminDatabaseUrl, database);
-  const prefix = `chaos-${runId}`;
+  const clustered = options.redisCluster;
+  const prefix = clustered ? `{chaos-${runId}}` : `chaos-${runId}`;
   const logDir = path.join(options.logDir, `chaos-${runId}`);
   mkdirSync(logDir, { recursive: true });
+  const cluster = clustered ? await RedisCluster.start({ dir: path.join(os.tmpdir(), `chaos-cluster-${runId}`) }) : undefined;
+  if (cluster) cleanup.add('stop the Redis Cluster', () => cluster.stop());
+  const redisTarget = cluster ? { url: options.redisUrl, clusterNodes: cluster.nodes } : options.redisUrl;
+  const queuePrefixes = clustered ? [...shardPrefixes(prefix, CLUSTER_SHARDS), prefix] : [prefix];
 
   await createDatabase(options.adminDatabaseUrl, database);
   cleanup.add('drop the database', () =>
     options.keep ? allowConnections(options.adminDatabaseUrl, database, true) : dropDatabase(options.adminDatabaseUrl, database),
   );
-  if (!options.keep) cleanup.add('delete the queue keys', () => deletePrefix(options.redisUrl, prefix));
+  if (!options.keep && !cluster) cleanup.add('delete the queue keys', () => deletePrefix(options.redisUrl, prefix));
   // Every service process reaches Redis through this proxy, so an outage is one `stop()` away.
   const redis = new URL(options.redisUrl);
   const redisProxy = await new TcpProxy(Number(redis.port || 6379), redis.hostname).start();
   cleanup.add('stop the Redis proxy', () => redisProxy.stop());
 
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const ports = await Promise.all(Array.from({ length: clustered ? CLUSTER_WEBS : 1 }, () => freePort()));
+  const baseUrls = ports.map((p) => `http://127.0.0.1:${p}`);
+  const [port] = ports;
+  const [baseUrl] = baseUrls;
   const { syncWaitMs, workerConcurrency } = options;
-  const env = (logLevel: string) =>
+  const env = (logLevel: string, webPort = port) =>
     serviceEnv({
       databaseUrl,
       redisUrl: redisProxy.url('redis', redis.pathname),
-      port,
+      ...(cluster ? { redisClusterNodes: cluster.nodeList, queueShards: CLUSTER_SHARDS } : {}),
+      port: webPort,
       queuePrefix: prefix,
       syncWaitMs,
       workerConcurrency,
@@ -61,14 +77,21 @@ export async function runChaos(options: ChaosOptions, log: (message: string) => 
   log(`run ${runId}: database ${database}, queue prefix ${prefix}, logs in ${logDir}`);
   const { tenantId, key } = await provisionTenant(env('warn'), `${TAG} ${runId}`);
 
-  const web = Child.start({ name: 'web', script: 'server/index.js', env: env('warn'), logPath: path.join(logDir, 'web.log') });
-  cleanup.add('stop the web process', () => web.stop());
+  const webs = ports.map((webPort, i) =>
+    Child.start({
+      name: `web-${i + 1}`,
+      script: 'server/index.js',
+      env: env('warn', webPort),
+      logPath: path.join(logDir, `web-${i + 1}.log`),
+    }),
+  );
+  cleanup.add('stop the web processes', () => Promise.all(webs.map((web) => web.stop())));
   const faultRandom = seededRandom(options.seed + 1);
   const startWorker = (n: number) =>
     Child.start({ name: `worker-${n}`, script: 'workers/index.js', env: env('info'), logPath: path.join(logDir, `worker-${n}.log`) });
-  const fleet = new WorkerFleet(startWorker, 2, faultRandom);
+  const fleet = new WorkerFleet(startWorker, clustered ? CLUSTER_WORKERS : 2, faultRandom);
   cleanup.add('stop the workers', () => fleet.stop());
-  await waitReady(`${baseUrl}/readyz`, [web], 30_000);
+  for (const url of baseUrls) await waitReady(`${url}/readyz`, webs, 30_000);
 
   const activityIds = await createActivities(baseUrl, key, runId, options.activities, TAG);
   const activities = activityIds.map((id, j) => {
@@ -97,16 +120,17 @@ export async function runChaos(options: ChaosOptions, log: (message: string) => 
   const durationMs = options.durationS * 1000;
   const sendingStarted = Date.now();
   const at = (share: number) => sleep(sendingStarted + share * durationMs - Date.now());
-  const faults: { postgresOutages: FaultFigures['postgresOutages']; redisOutages: FaultFigures['redisOutages'] } = {
+  const faults: Pick<FaultFigures, 'postgresOutages' | 'redisOutages' | 'failovers'> = {
     postgresOutages: [],
     redisOutages: [],
+    ...(cluster ? { failovers: [] } : {}),
   };
   let hostile: HostileFigures | undefined;
   let sendingSeconds = 0;
   let busy = true;
 
   const sending = sendAll(sendings, ledger, {
-    baseUrl,
+    baseUrl: baseUrls,
     apiKey: key,
     concurrency: options.concurrency,
     ratePerSec: deliveries.length / options.durationS,
@@ -116,7 +140,16 @@ export async function runChaos(options: ChaosOptions, log: (message: string) => 
   // One fault at a time, so each is seen on its own, the outages early enough to meet the stream: Redis,
   // then PostgreSQL, then the hostile burst (which may outlast the stream; it needs no traffic).
   const timeline = (async () => {
-    if (options.redisOutageS > 0) {
+    if (cluster) {
+      // A proxy cannot stand between a client and a cluster (nodes send it to each other's addresses): the
+      // fault on Redis is the master of the second shard failing over to its replica as events flow.
+      await at(0.2);
+      const master = await cluster.masterOf(keySlot(`${queuePrefixes[1]}:x`));
+      log(`failing over the Redis master on port ${master.port}`);
+      const began = Date.now();
+      await cluster.failOver(master);
+      faults.failovers!.push({ seconds: (Date.now() - began) / 1000, master: `${master.host}:${master.port}` });
+    } else if (options.redisOutageS > 0) {
       await at(0.2);
       log(`Redis outage, ${options.redisOutageS} s`);
       const began = Date.now();
@@ -147,17 +180,17 @@ export async function runChaos(options: ChaosOptions, log: (message: string) => 
   await killing;
   log(`sent in ${sendingSeconds.toFixed(1)} s; ${fleet.kills} workers killed; draining`);
 
-  const queue = new QueueWatch(QUEUES.activityResults, prefix, options.redisUrl);
+  const queue = new QueueWatch(QUEUES.activityResults, queuePrefixes, redisTarget);
   cleanup.add('close the queue watch', () => queue.close());
   const drainStarted = Date.now();
   const drainedAt = await queue.waitEmpty(options.drainTimeoutS * 1000, 250);
   const drainSeconds = ((drainedAt ?? Date.now()) - drainStarted) / 1000;
-  web.assertRunning();
+  webs.forEach((web) => web.assertRunning());
   fleet.assertAlive();
   const failedJobs = await queue.failedReasons();
   const jobIds = [...new Set([...ledger.records.values()].flatMap((r) => [...jobIdsOf(tenantId, r)]))];
-  const jobs = await jobStats(options.redisUrl, prefix, jobIds);
-  await Promise.all([web.stop(), fleet.stop()]);
+  const jobs = await jobStats(redisTarget, queuePrefixes, jobIds);
+  await Promise.all([...webs.map((web) => web.stop()), fleet.stop()]);
 
   log('checking the final state');
   const verification = await verify({ databaseUrl, tenantId, ledger, failedJobs });

@@ -81,8 +81,13 @@ export function batchRequest(batch: BatchDelivery, apiKey: string): HttpRequest 
   };
 }
 
+/** A web process, or several behind a load balancer: each request goes to one of them at random. */
+function pickUrl(baseUrl: string | readonly string[]): string {
+  return typeof baseUrl === 'string' ? baseUrl : baseUrl[Math.floor(Math.random() * baseUrl.length)];
+}
+
 export interface SenderOptions {
-  readonly baseUrl: string;
+  readonly baseUrl: string | readonly string[];
   readonly apiKey: string;
   readonly concurrency: number;
   /** Deliveries started per second at most. */
@@ -102,7 +107,11 @@ export async function deliver(
   ledger.deliveries += 1;
   ledger.track(delivery.event);
   for (;;) {
-    const answer = await send(options.baseUrl, eventRequest(delivery.event, options.apiKey, delivery.async), options.requestTimeoutMs);
+    const answer = await send(
+      pickUrl(options.baseUrl),
+      eventRequest(delivery.event, options.apiKey, delivery.async),
+      options.requestTimeoutMs,
+    );
     ledger.answered(delivery.event, answer);
     if (answer.status >= 200 && answer.status < 500) return;
     if (Date.now() > giveUpAt) {
@@ -129,7 +138,7 @@ export async function deliverBatch(
   ledger.deliveries += events.length;
   for (const event of events) ledger.track(event);
   for (;;) {
-    const answer = await send(options.baseUrl, batchRequest(batch, options.apiKey), options.requestTimeoutMs);
+    const answer = await send(pickUrl(options.baseUrl), batchRequest(batch, options.apiKey), options.requestTimeoutMs);
     const items = (answer.body as { items?: BatchItemAnswer[] } | undefined)?.items;
     const answered = answer.status >= 200 && answer.status < 300 && Array.isArray(items) ? items : undefined;
     ledger.answeredBatch(events, answer, answered);

@@ -1,16 +1,24 @@
 // The only module that reads process.env. Everything else receives a Config.
 import Joi from 'joi';
+import { hashTagOf, parseShardList } from '../domain/queue-shards';
 import { defaultBurst, rateLimitProblem, type RateLimit } from '../domain/rate-limits';
+import { parseClusterNodes, type RedisTarget } from './redis';
 
 export interface Config {
   readonly databaseUrl: string;
   readonly redisUrl: string;
+  /** REDIS_URL, or the Redis Cluster REDIS_CLUSTER_NODES names: what config/redis.ts connects to. */
+  readonly redis: RedisTarget;
   readonly port: number;
   readonly syncWaitMs: number;
   readonly workerConcurrency: number;
   /** The worker process's niceness: above the web's, so a burst of requests is answered before it is applied. */
   readonly workerNice: number;
   readonly queuePrefix: string;
+  /** The task-result queue's shards, each under its own hash tag (domain/queue-shards.ts). */
+  readonly queueShards: number;
+  /** The shards this worker process consumes; every one when unset. */
+  readonly workerShards?: readonly number[];
   readonly bullBoard: { readonly user?: string; readonly password?: string; readonly readOnly: boolean };
   readonly maxClockSkewMs: number;
   /** Every tenant's limit unless it has an override (admin CLI `tenant:limit`); rps 0 turns it off. */
@@ -30,14 +38,25 @@ const schema = Joi.object({
   REDIS_URL: Joi.string()
     .uri({ scheme: ['redis', 'rediss'] })
     .default('redis://127.0.0.1:6379'),
+  REDIS_CLUSTER_NODES: Joi.string()
+    .pattern(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/)
+    .messages({
+      'string.pattern.base': 'must be host:port,host:port,…',
+    }),
   PORT: Joi.number().integer().min(0).max(65535).default(3000),
   SYNC_WAIT_MS: Joi.number().integer().min(0).max(60000).default(5000),
   // Jobs in flight per worker process: they are applied in batches (docs/decisions/007-group-commit.md).
   WORKER_CONCURRENCY: Joi.number().integer().min(1).max(1000).default(128),
   WORKER_NICE: Joi.number().integer().min(0).max(19).default(5),
+  // On a Redis Cluster every key of a queue must hash to one slot: the prefix carries a {hash tag}.
   QUEUE_PREFIX: Joi.string()
     .pattern(/^[^:\s]+$/)
-    .default('bull'),
+    .default((env: { REDIS_CLUSTER_NODES?: string }) => (env.REDIS_CLUSTER_NODES ? '{bull}' : 'bull')),
+  QUEUE_SHARDS: Joi.number().integer().min(1).max(64).default(1),
+  WORKER_SHARDS: Joi.string()
+    .allow('')
+    .pattern(/^\s*\d+\s*(,\s*\d+\s*)*$/)
+    .messages({ 'string.pattern.base': 'must be shard numbers such as 0,2' }),
   BULL_BOARD_USER: Joi.string().min(1),
   // The board acts on every tenant's jobs; a short password falls to guessing even at 100 tries a minute.
   BULL_BOARD_PASSWORD: Joi.string().min(12),
@@ -66,15 +85,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems = (error?.details ?? []).map((d) => `${d.context?.key ?? d.path.join('.')}: ${d.message.replace(/^"[^"]*" /, '')}`);
   const rateLimit = { rps: value.RATE_LIMIT_RPS, burst: value.RATE_LIMIT_BURST };
   if (!error && rateLimitProblem(rateLimit)) problems.push(`RATE_LIMIT_BURST: must be at least RATE_LIMIT_RPS (${rateLimit.rps})`);
+  if (!error && value.REDIS_CLUSTER_NODES && hashTagOf(value.QUEUE_PREFIX) === undefined)
+    problems.push('QUEUE_PREFIX: must contain a {hash tag} on a Redis Cluster (REDIS_CLUSTER_NODES), such as {bull}');
+  const workerShards = error ? undefined : parseShardList(value.WORKER_SHARDS);
+  if (workerShards?.some((shard) => shard >= value.QUEUE_SHARDS))
+    problems.push(`WORKER_SHARDS: shards are numbered from 0 to ${value.QUEUE_SHARDS - 1} (QUEUE_SHARDS ${value.QUEUE_SHARDS})`);
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   return Object.freeze({
     databaseUrl: value.DATABASE_URL,
     redisUrl: value.REDIS_URL,
+    redis: Object.freeze(
+      value.REDIS_CLUSTER_NODES
+        ? { url: value.REDIS_URL, clusterNodes: Object.freeze(parseClusterNodes(value.REDIS_CLUSTER_NODES)) }
+        : { url: value.REDIS_URL },
+    ),
     port: value.PORT,
     syncWaitMs: value.SYNC_WAIT_MS,
     workerConcurrency: value.WORKER_CONCURRENCY,
     workerNice: value.WORKER_NICE,
     queuePrefix: value.QUEUE_PREFIX,
+    queueShards: value.QUEUE_SHARDS,
+    workerShards: workerShards && Object.freeze(workerShards),
     bullBoard: Object.freeze({
       user: value.BULL_BOARD_USER,
       password: value.BULL_BOARD_PASSWORD,

@@ -2,8 +2,9 @@
 // without an append-only file, or evicts keys when memory runs short, loses such events silently. The
 // web and worker processes check at start and warn; they do not refuse to run, because a managed Redis
 // may forbid CONFIG and persist by other means.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from './logger';
+import { openEachNode, redisTarget, type RedisTarget } from './redis';
 
 export interface RedisPersistenceSettings {
   readonly appendonly?: string;
@@ -24,9 +25,7 @@ export function persistenceProblems(settings: RedisPersistenceSettings): string[
   return problems;
 }
 
-async function readSettings(redisUrl: string): Promise<RedisPersistenceSettings> {
-  // Its own short-lived connection: one try, no reconnecting, so a dead Redis only delays the warning.
-  const redis = new Redis(redisUrl, { lazyConnect: true, connectTimeout: 2_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+async function readSettings(redis: Redis): Promise<RedisPersistenceSettings> {
   redis.on('error', () => {});
   try {
     await redis.connect();
@@ -38,14 +37,25 @@ async function readSettings(redisUrl: string): Promise<RedisPersistenceSettings>
   }
 }
 
-/** Logs a warning for each setting that puts acknowledged events at risk; never throws. */
-export async function warnUnlessRedisPersists(redisUrl: string, logger: Logger): Promise<void> {
-  try {
-    for (const problem of persistenceProblems(await readSettings(redisUrl))) logger.warn(`Redis ${problem}`);
-  } catch (error) {
-    logger.warn(
-      { err: error },
-      'could not read the Redis persistence settings (CONFIG may be disabled): make sure Redis runs with appendonly yes and maxmemory-policy noeviction',
-    );
-  }
+/**
+ * Logs a warning for each setting that puts acknowledged events at risk; never throws. On a cluster each
+ * seed node is asked, and its warnings name it.
+ */
+export async function warnUnlessRedisPersists(where: RedisTarget | string, logger: Logger): Promise<void> {
+  const target = redisTarget(where);
+  // Their own short-lived connections: one try, no reconnecting, so a dead Redis only delays the warning.
+  const nodes = openEachNode(target, { lazyConnect: true, connectTimeout: 2_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  await Promise.all(
+    nodes.map(async (node) => {
+      const name = target.clusterNodes ? `Redis node ${node.options.host}:${node.options.port}` : 'Redis';
+      try {
+        for (const problem of persistenceProblems(await readSettings(node))) logger.warn(`${name} ${problem}`);
+      } catch (error) {
+        logger.warn(
+          { err: error },
+          `could not read the ${name} persistence settings (CONFIG may be disabled): make sure Redis runs with appendonly yes and maxmemory-policy noeviction`,
+        );
+      }
+    }),
+  );
 }

@@ -11,6 +11,10 @@ const COMMERCES = 100;
 export interface ServiceSettings {
   readonly databaseUrl: string;
   readonly redisUrl: string;
+  /** `host:port,…` of a Redis Cluster to run on instead of redisUrl. */
+  readonly redisClusterNodes?: string;
+  /** Task-result queue shards (QUEUE_SHARDS); the service's default unless given. */
+  readonly queueShards?: number;
   readonly port: number;
   readonly queuePrefix: string;
   readonly syncWaitMs: number;
@@ -26,6 +30,8 @@ export function serviceEnv(settings: ServiceSettings): NodeJS.ProcessEnv {
     ...inherited,
     DATABASE_URL: settings.databaseUrl,
     REDIS_URL: settings.redisUrl,
+    ...(settings.redisClusterNodes === undefined ? {} : { REDIS_CLUSTER_NODES: settings.redisClusterNodes }),
+    ...(settings.queueShards === undefined ? {} : { QUEUE_SHARDS: String(settings.queueShards) }),
     PORT: String(settings.port),
     QUEUE_PREFIX: settings.queuePrefix,
     SYNC_WAIT_MS: String(settings.syncWaitMs),

@@ -1,7 +1,8 @@
 // Fresh PostgreSQL databases and BullMQ queue prefixes for a run of its own, made and dropped through the
 // server's admin database, and the few reads a run makes on them.
 import { randomBytes } from 'node:crypto';
-import IORedis from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
+import { openRedis, type RedisTarget } from '../config/redis';
 import { Client } from 'pg';
 import { withDefaultUser } from '../models/database-url';
 
@@ -52,22 +53,27 @@ export async function countRows(client: Client, table: string): Promise<number> 
 }
 
 /** Deletes every Redis key matching a pattern (`<prefix>:*`, or a part of a prefix's keys). */
-export async function deleteKeys(redisUrl: string, pattern: string): Promise<void> {
-  const redis = new IORedis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+export async function deleteKeys(where: RedisTarget | string, pattern: string): Promise<void> {
+  const redis = openRedis(where, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      if (keys.length) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    // SCAN sees one node's keys: on a cluster, each master's.
+    const nodes: Redis[] = redis instanceof Cluster ? redis.nodes('master') : [redis];
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        // One key at a time on a cluster: keys of different slots cannot go in one command.
+        if (keys.length) await (redis instanceof Cluster ? Promise.all(keys.map((key) => node.unlink(key))) : node.unlink(...keys));
+        cursor = next;
+      } while (cursor !== '0');
+    }
   } finally {
     redis.disconnect();
   }
 }
 
 /** Deletes every Redis key under a queue prefix. */
-export function deletePrefix(redisUrl: string, prefix: string): Promise<void> {
-  return deleteKeys(redisUrl, `${prefix}:*`);
+export function deletePrefix(where: RedisTarget | string, prefix: string): Promise<void> {
+  return deleteKeys(where, `${prefix}:*`);
 }

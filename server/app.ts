@@ -1,5 +1,4 @@
 // buildApp(deps): the Express application, with no listening and no work at import time.
-import type { Queue } from 'bullmq';
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
 import type { Sequelize } from 'sequelize';
@@ -19,19 +18,19 @@ import { DOCS_PATH, docsRouter, openApiRouter } from './routes/docs';
 import { healthRouter } from './routes/health';
 import { resultReadsRouter } from './routes/result-reads';
 import { metricsRouter } from './routes/metrics';
-import type { TaskResultQueue } from './task-result-queue';
+import type { TaskResultQueues, WatchedQueue } from './task-result-queues';
 
 export interface AppDeps {
   readonly config: Config;
   readonly logger: Logger;
   readonly sequelize: Sequelize;
-  readonly taskResults: TaskResultQueue;
+  readonly taskResults: TaskResultQueues;
   /** API keys, the count of failed attempts per address, and the tenants' rate limits. */
   readonly apiKeys: ApiKeyAccess;
   readonly resultTypes: ResultTypeDirectory;
   readonly clock: () => Date;
   /** Every queue, for Bull Board and the queue-depth metric: one entry per queue. */
-  readonly queues: readonly Queue[];
+  readonly queues: readonly WatchedQueue[];
   /** The process's metrics registry, made by the composition root; buildApp adds its metrics to it. */
   readonly registry: Registry;
 }

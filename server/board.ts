@@ -4,7 +4,6 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import type { Queue } from 'bullmq';
 import type { Express, RequestHandler } from 'express';
 import type { Config } from '../config';
 import type { Logger } from '../config/logger';
@@ -15,6 +14,7 @@ import type { FailedAuthGuard } from './failed-auth-guard';
 import { refuseJobDataWrites } from './middleware/board-data-writes';
 import { basicAuth, readOnly, sameOriginWrites } from './middleware/board-guard';
 import { boardHeaders } from './middleware/security-headers';
+import type { WatchedQueue } from './task-result-queues';
 
 export const BOARD_PATH = '/admin/queues';
 
@@ -32,7 +32,7 @@ const QUEUE_LABELS: Record<string, { displayName: string; description: string }>
 };
 
 export interface BoardDeps {
-  readonly queues: readonly Queue[];
+  readonly queues: readonly WatchedQueue[];
   readonly config: Pick<Config, 'bullBoard' | 'environment'>;
   readonly logger: Logger;
   readonly failures: FailedAuthGuard;
@@ -47,7 +47,7 @@ export function mountBoard(app: Express, { queues, config, logger, failures }: B
   }
   const serverAdapter = new ExpressAdapter().setBasePath(BOARD_PATH);
   createBullBoard({
-    queues: queues.map((queue) => boardQueue(queue, readOnlyMode)),
+    queues: queues.map((watched) => boardQueue(watched, readOnlyMode)),
     serverAdapter,
     options: {
       uiConfig: {
@@ -65,16 +65,23 @@ export function mountBoard(app: Express, { queues, config, logger, failures }: B
   const boardApp = serverAdapter.getRouter() as Express;
   boardApp.disable('x-powered-by');
   app.use(BOARD_PATH, ...guards, boardApp);
-  logger.info({ path: BOARD_PATH, readOnly: readOnlyMode, queues: queues.map((q) => q.name) }, 'Bull Board mounted');
+  logger.info({ path: BOARD_PATH, readOnly: readOnlyMode, queues: queues.map((q) => boardNameOf(q)) }, 'Bull Board mounted');
   return true;
 }
 
-function boardQueue(queue: Queue, readOnlyMode: boolean): BullMQAdapter {
+/** A shard's board name (its URL) tells it from the other shards of its queue: `shard-2-activity-results`. */
+function boardNameOf({ queue, shard }: WatchedQueue): string {
+  return shard === undefined ? queue.name : `shard-${shard}-${queue.name}`;
+}
+
+function boardQueue({ queue, shard }: WatchedQueue, readOnlyMode: boolean): BullMQAdapter {
   const labels = QUEUE_LABELS[queue.name];
+  const displayName = labels?.displayName ?? queue.name;
   const adapter = new BullMQAdapter(queue, {
     readOnlyMode,
     allowRetries: !readOnlyMode,
-    displayName: labels?.displayName ?? queue.name,
+    ...(shard === undefined ? {} : { prefix: `shard-${shard}-` }),
+    displayName: shard === undefined ? displayName : `${displayName} · shard ${shard}`,
     description: labels?.description ?? '',
   });
   adapter.setFormatter('data', (data) => boardJobData(data));

@@ -2,7 +2,7 @@
 // client address in Redis, shared by every web process. Past the limit, an address's unknown keys are
 // refused without a database lookup and its board password guesses are refused outright, so guessing
 // costs the guesser, not PostgreSQL.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../config/redis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 
 export const FAILED_AUTH_LIMIT = 100;
@@ -11,7 +11,7 @@ const WINDOW_SECONDS = 60;
 export class FailedAuthGuard {
   private readonly failures: RateLimiterRedis;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisClient, prefix: string) {
     this.failures = new RateLimiterRedis({
       storeClient: redis,
       keyPrefix: `${prefix}:auth-failures`,

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const sequelize = createSequelize(config.databaseUrl, { poolMax: 10 });
   const web = await startWeb(config, logger, { sequelize, registry });
   logger.info({ port: (web.server.address() as AddressInfo).port, prefix: config.queuePrefix }, 'web listening');
-  void warnUnlessRedisPersists(config.redisUrl, logger);
+  void warnUnlessRedisPersists(config.redis, logger);
   onShutdown(logger, async () => {
     await web.close();
     await sequelize.close();

@@ -3,7 +3,7 @@
 // while a request waits: with every request answered at once (`Prefer: respond-async`), the web reads
 // no events at all, and the worker's share of the machine is not spent on parsing them.
 import type { Job, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../config/redis';
 
 /** A job's outcome; `finishedOn` is known when the job was looked up rather than heard finishing. */
 export type Finished = (
@@ -28,8 +28,8 @@ export class JobWaiter {
    */
   constructor(
     private readonly queue: Queue,
-    private readonly connection: Redis,
-    private readonly reader: Redis,
+    private readonly connection: RedisClient,
+    private readonly reader: RedisClient,
   ) {
     this.stream = queue.keys.events;
   }

@@ -1,7 +1,7 @@
 // The web process's Prometheus metrics: HTTP requests by route and status with a latency histogram, and
 // the depth of every queue by state, read from BullMQ at scrape time (so every web instance reports the
 // same, global, numbers). Job outcomes are counted by the workers where jobs finish (workers/job-metrics.ts).
-import type { Queue } from 'bullmq';
+import type { WatchedQueue } from './task-result-queues';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { seriesBy } from '../lib/series-per-label-set';
 
@@ -36,20 +36,23 @@ export function createHttpMetrics(registry: Registry): HttpMetrics {
   };
 }
 
-/** queue_depth{queue,state}: counted in Redis when Prometheus scrapes; absent while Redis is unreachable. */
-export function registerQueueDepth(registry: Registry, queues: readonly Queue[]): void {
+/**
+ * queue_depth{queue,state} (and `shard` for a task-result shard): counted in Redis when Prometheus scrapes;
+ * absent while Redis is unreachable.
+ */
+export function registerQueueDepth(registry: Registry, queues: readonly WatchedQueue[]): void {
   new Gauge({
     name: 'queue_depth',
     help: `Jobs per queue and state (${DEPTH_STATES.join(', ')}), read from BullMQ at scrape time`,
-    labelNames: ['queue', 'state'],
+    labelNames: ['queue', 'state', 'shard'],
     registers: [registry],
     async collect() {
       this.reset();
-      const counts = await Promise.all(queues.map((queue) => within(queue.getJobCounts(...DEPTH_STATES), DEPTH_TIMEOUT_MS)));
-      queues.forEach((queue, i) => {
+      const counts = await Promise.all(queues.map(({ queue }) => within(queue.getJobCounts(...DEPTH_STATES), DEPTH_TIMEOUT_MS)));
+      queues.forEach(({ queue, shard }, i) => {
         for (const state of DEPTH_STATES) {
           const n = counts[i]?.[state];
-          if (n !== undefined) this.set({ queue: queue.name, state }, n);
+          if (n !== undefined) this.set(shard === undefined ? { queue: queue.name, state } : { queue: queue.name, state, shard }, n);
         }
       });
     },

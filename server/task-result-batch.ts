@@ -13,7 +13,7 @@ import { queuedItem, refusedItem, replayedItem, type BatchItem } from './batch-i
 import type { FastChecks } from './fast-checks';
 import { HttpError } from './http-errors';
 import type { Finished } from './job-waiter';
-import type { BulkJob, TaskResultQueue } from './task-result-queue';
+import type { ShardedBulkJob, TaskResultQueues } from './task-result-queues';
 
 /** One event's cap, as on the single route. */
 const MAX_EVENT_BYTES = 1024 * 1024;
@@ -72,7 +72,7 @@ function readSlot(index: number, text: string, rules: TaskResultRules): Slot {
 
 export interface BatchDeps {
   readonly fastChecks: FastChecks;
-  readonly taskResults: TaskResultQueue;
+  readonly taskResults: TaskResultQueues;
   readonly resultTypes: ResultTypeDirectory;
   readonly maxClockSkewMs: number;
   readonly syncWaitMs: number;
@@ -87,7 +87,7 @@ export async function ingestBatch(deps: BatchDeps, request: BatchRequest): Promi
     await deps.taskResults.claimBatchKey(tenantId, idempotencyKey, sha256Hex(slots.map((s) => s.canonical).join('\n')));
   await check(deps, tenantId, slots);
 
-  const jobs = jobsOf(slots, request);
+  const jobs = jobsOf(slots, request, deps);
   const keyed = idempotencyKey !== undefined;
   let outcomes = new Map<string, Finished>();
   if (request.respondAsync) await deps.taskResults.addBulk(jobs, { keyed });
@@ -124,10 +124,10 @@ async function check(deps: BatchDeps, tenantId: string, slots: Slot[]): Promise<
  * One job per distinct event to queue. Its id comes from the batch's key and the event's place, or from
  * the event's fingerprint as on the single route; the same event twice in the batch is one job.
  */
-function jobsOf(slots: Slot[], request: BatchRequest): BulkJob[] {
+function jobsOf(slots: Slot[], request: BatchRequest, deps: BatchDeps): ShardedBulkJob[] {
   const { tenantId, idempotencyKey } = request;
   const jobOf = new Map<string, string>();
-  const jobs: BulkJob[] = [];
+  const jobs: ShardedBulkJob[] = [];
   for (const slot of slots) {
     if (slot.answer) continue;
     const fingerprint = slot.fingerprint!;
@@ -145,7 +145,7 @@ function jobsOf(slots: Slot[], request: BatchRequest): BulkJob[] {
       receivedAt: request.receivedAt.toISOString(),
       requestId: request.requestId,
     };
-    jobs.push({ data, jobId });
+    jobs.push({ data, jobId, shard: deps.taskResults.shardFor(tenantId, slot.event!) });
   }
   return jobs;
 }
@@ -154,14 +154,16 @@ function jobsOf(slots: Slot[], request: BatchRequest): BulkJob[] {
  * Adds the jobs and waits for all of them at once, up to SYNC_WAIT_MS. A job that had run out of attempts
  * (an outage outlasted them) is sent through again and waited for in the time left, as on the single route.
  */
-async function addAndWait(deps: BatchDeps, jobs: BulkJob[], keyed: boolean): Promise<Map<string, Finished>> {
+async function addAndWait(deps: BatchDeps, jobs: ShardedBulkJob[], keyed: boolean): Promise<Map<string, Finished>> {
   const deadline = Date.now() + deps.syncWaitMs;
   const outcomes = await deps.taskResults.addBulkAndWait(jobs, { keyed }, deps.syncWaitMs);
   const exhausted = [...outcomes].filter(([, f]) => f.state === 'failed' && !fromFailedReason(f.reason)).map(([jobId]) => jobId);
   if (exhausted.length === 0) return outcomes;
   for (const jobId of exhausted) outcomes.delete(jobId);
-  await Promise.all(exhausted.map((jobId) => deps.taskResults.retryFailed(jobId)));
-  const again = await deps.taskResults.waitMany(exhausted, Math.max(0, deadline - Date.now()));
+  const shardOf = new Map(jobs.map((job) => [job.jobId, job.shard]));
+  const located = exhausted.map((jobId) => ({ jobId, shard: shardOf.get(jobId) }));
+  await Promise.all(located.map(({ jobId, shard }) => deps.taskResults.retryFailed(jobId, shard)));
+  const again = await deps.taskResults.waitMany(located, Math.max(0, deadline - Date.now()));
   for (const [jobId, finished] of again) outcomes.set(jobId, finished);
   return outcomes;
 }

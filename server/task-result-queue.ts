@@ -1,8 +1,8 @@
 // Producer side of the activity-results queue. Its Redis connection fails fast (no offline queue), so a
 // request never hangs on a dead Redis: it gets a 503 within a second.
 import { Queue, type Job, type JobState } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { Logger } from '../config/logger';
+import { openRedis, type RedisClient, type RedisTarget } from '../config/redis';
 import { DomainError } from '../domain/errors';
 import { JOB_NAMES, JOB_OPTIONS, QUEUES, type TaskResultJobData, type TaskResultJobResult } from '../domain/jobs';
 import { sha256Hex } from '../domain/task-result-event';
@@ -11,7 +11,8 @@ import { JobWaiter, type Finished } from './job-waiter';
 import { RedisTimeout, isRedisUnavailable, logRedisErrors } from './redis-errors';
 
 export interface TaskResultQueueOptions {
-  readonly redisUrl: string;
+  /** A Redis URL, or a cluster (config.redis). */
+  readonly redis: RedisTarget | string;
   readonly prefix: string;
   /** First retry delay, the job contract's unless given (tests shorten it); later ones double, with jitter. */
   readonly retryDelayMs?: number;
@@ -84,14 +85,14 @@ export const waiterConnectionName = (prefix: string) => `${prefix}:${QUEUES.acti
 
 export class TaskResultQueue {
   readonly queue: Queue<TaskResultJobData, TaskResultJobResult>;
-  private readonly connection: Redis;
-  private readonly eventsConnection: Redis;
+  private readonly connection: RedisClient;
+  private readonly eventsConnection: RedisClient;
   private readonly waiter: JobWaiter;
   private readonly timeoutMs: number;
 
   constructor(private readonly options: TaskResultQueueOptions) {
     this.timeoutMs = options.redisTimeoutMs ?? 1_000;
-    this.connection = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: this.timeoutMs });
+    this.connection = openRedis(options.redis, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: this.timeoutMs });
     this.connection.defineCommand('jobFingerprint', { numberOfKeys: 1, lua: JOB_FINGERPRINT });
     this.connection.defineCommand('firstReusedJob', { lua: FIRST_REUSED_JOB });
     this.connection.defineCommand('claimBatchKey', { numberOfKeys: 1, lua: CLAIM_BATCH_KEY });
@@ -100,7 +101,7 @@ export class TaskResultQueue {
     this.queue.on('error', () => {}); // the connection's own errors, logged above
     // A read cut off by a lost connection fails rather than being sent again later: the waiter retries it.
     // Named, so CLIENT LIST shows whether the web is reading the queue's events.
-    this.eventsConnection = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, connectionName: waiterConnectionName(options.prefix) });
+    this.eventsConnection = openRedis(options.redis, { maxRetriesPerRequest: 1, connectionName: waiterConnectionName(options.prefix) });
     logRedisErrors(this.eventsConnection, options.logger, 'job-waiter');
     this.waiter = new JobWaiter(this.queue, this.connection, this.eventsConnection);
   }
@@ -141,6 +142,17 @@ export class TaskResultQueue {
     const key = this.queue.toKey(`batch-key-${tenantId}-${sha256Hex(idempotencyKey).slice(0, 40)}`);
     const stored = await this.redis((this.connection as unknown as JobFingerprint).claimBatchKey(key, batchFingerprint, BATCH_KEY_TTL_MS));
     if (stored !== null && stored !== batchFingerprint) throw keyReused();
+  }
+
+  /**
+   * Binds a single event's Idempotency-Key to its event (the fingerprint) unless it is bound already, as
+   * claimBatchKey binds a batch's. With several shards the key's jobs may go to another shard than the
+   * binding, so the binding, not the job, is what answers IDEMPOTENCY_KEY_REUSED there.
+   */
+  async claimEventKey(tenantId: string, idempotencyKey: string, fingerprint: string): Promise<void> {
+    const key = this.queue.toKey(`event-key-${tenantId}-${sha256Hex(idempotencyKey).slice(0, 40)}`);
+    const stored = await this.redis((this.connection as unknown as JobFingerprint).claimBatchKey(key, fingerprint, BATCH_KEY_TTL_MS));
+    if (stored !== null && stored !== fingerprint) throw keyReused();
   }
 
   /** Adds a batch's jobs as `addBulk` does and waits up to `timeoutMs` for all of their outcomes at once. */

@@ -1,7 +1,7 @@
 // Per-tenant rate limits, counted in Redis so every web process shares one count per tenant. A tenant's
 // counter is its own key: a tenant over its limit costs the others nothing but its own rejected requests,
 // and those are refused from memory until its window ends.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../config/redis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { windowOf, type RateLimit, type RateWindow } from '../domain/rate-limits';
 
@@ -19,7 +19,7 @@ export class TenantRateLimiter {
   private readonly limiters = new Map<string, RateLimiterRedis>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     /** The queue prefix: deployments sharing a Redis never share counters. */
     private readonly prefix: string,
     private readonly defaultLimit: RateLimit,

@@ -10,12 +10,12 @@ import { buildApp } from './app';
 import { FailedAuthGuard } from './failed-auth-guard';
 import { openFollowUpQueue } from './board-follow-up-queue';
 import { connected, openRateLimitRedis } from './rate-limit-redis';
-import { TaskResultQueue } from './task-result-queue';
+import { TaskResultQueues } from './task-result-queues';
 import { TenantRateLimiter } from './tenant-rate-limiter';
 
 export interface Web {
   readonly server: Server;
-  readonly taskResults: TaskResultQueue;
+  readonly taskResults: TaskResultQueues;
   close(): Promise<void>;
 }
 
@@ -46,15 +46,16 @@ export interface WebOptions {
 
 export async function startWeb(config: Config, logger: Logger, options: WebOptions): Promise<Web> {
   const { sequelize, registry } = options;
-  const taskResults = new TaskResultQueue({
-    redisUrl: config.redisUrl,
+  const taskResults = new TaskResultQueues({
+    redis: config.redis,
     prefix: config.queuePrefix,
+    shards: config.queueShards,
     retryDelayMs: options.retryDelayMs,
     logger,
   });
   // The web only watches the follow-ups queue (Bull Board, queue depth); the worker feeds and drains it.
-  const followUps = openFollowUpQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger });
-  const rateLimitRedis = openRateLimitRedis(config.redisUrl, logger);
+  const followUps = openFollowUpQueue({ redis: config.redis, prefix: config.queuePrefix, logger });
+  const rateLimitRedis = openRateLimitRedis(config.redis, logger);
   const [queueReady] = await Promise.all([taskResults.ready(3_000), connected(rateLimitRedis, 3_000)]);
   if (!queueReady) logger.warn('Redis is not reachable yet: events are refused with 503 until it is');
   if (config.rateLimit.rps === 0 || config.rateLimit.burst === 0)
@@ -71,7 +72,7 @@ export async function startWeb(config: Config, logger: Logger, options: WebOptio
     },
     resultTypes: new ResultTypeDirectory({ freshMs: options.resultTypeFreshMs }),
     clock: () => new Date(),
-    queues: [taskResults.queue, followUps.queue],
+    queues: [...taskResults.watched, { queue: followUps.queue }],
     registry,
   });
   const timeouts = { ...HTTP_TIMEOUTS, ...options.httpTimeouts };

@@ -1,7 +1,7 @@
 // The worker process's side of the follow-ups queue: it adds and removes the delayed follow-up jobs and
 // keeps the reconciler's job scheduler registered.
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../config/redis';
 import type { Logger } from '../config/logger';
 import { followUpDelayMs } from '../domain/follow-ups';
 import { FOLLOW_UP_RECONCILER, JOB_NAMES, JOB_OPTIONS, QUEUES, followUpJobId, type FollowUpJobData } from '../domain/jobs';
@@ -13,7 +13,7 @@ export class FollowUpJobs implements FollowUpTimers {
   private checking?: Promise<void>;
 
   constructor(
-    connection: Redis,
+    connection: RedisClient,
     prefix: string,
     private readonly clock: () => Date = () => new Date(),
   ) {

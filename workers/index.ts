@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     logger.info({ port: config.workerMetricsPort }, 'worker metrics at GET /metrics');
   }
   logger.info({ concurrency: config.workerConcurrency, prefix: config.queuePrefix, nice: os.getPriority() }, 'worker started');
-  void warnUnlessRedisPersists(config.redisUrl, logger);
+  void warnUnlessRedisPersists(config.redis, logger);
 }
 
 main().catch((error: Error) => {

@@ -1,11 +1,12 @@
 // Builds the BullMQ workers around the processors. Processors never import bullmq; the wiring here (and
 // follow-up-jobs.ts) does.
 import { MetricsTime, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../config';
 import type { Logger } from '../config/logger';
+import type { RedisClient } from '../config/redis';
 import { toFailedReason } from '../domain/errors';
+import { shardPrefixes } from '../domain/queue-shards';
 import { FOLLOW_UP_RECONCILER, QUEUES, type FollowUpJobData, type TaskResultJobData, type TaskResultJobResult } from '../domain/jobs';
 import { ResultTypeDirectory } from '../models/result-type-directory';
 import { classify } from './classify';
@@ -21,8 +22,11 @@ import { taskResultProcessor } from './processors/task-result';
 
 export interface WorkerDeps {
   readonly sequelize: Sequelize;
-  readonly connection: Redis;
+  readonly connection: RedisClient;
+  /** The follow-ups queue's prefix, and the task-result queue's unless `taskResultPrefixes` says otherwise. */
   readonly prefix: string;
+  /** The task-result queues to consume: the shards' prefixes (taskResultPrefixesOf). */
+  readonly taskResultPrefixes?: readonly string[];
   readonly concurrency: number;
   readonly maxClockSkewMs: number;
   readonly logger: Logger;
@@ -88,13 +92,18 @@ function classified<T, R>(logger: Logger, process: (job: Job<T, R>) => Promise<R
 export function startWorkers(deps: WorkerDeps): RunningWorkers {
   const { connection, prefix, concurrency, logger, metrics } = deps;
   const followUpJobs = new FollowUpJobs(connection, prefix);
-  const taskResultQueue = new Queue(QUEUES.activityResults, { connection, prefix });
-  const taskResults = new Worker<TaskResultJobData, TaskResultJobResult>(
-    QUEUES.activityResults,
-    classified(logger, taskResultProcessor({ ...deps, timers: followUpJobs, resultTypes: new ResultTypeDirectory() }), (ms) =>
-      taskResultQueue.rateLimit(ms),
-    ),
-    { connection, prefix, concurrency, ...WORKER_OPTIONS },
+  // One processor for every shard: the jobs in flight from all of them are applied in the same batches.
+  const applyTaskResult = taskResultProcessor({ ...deps, timers: followUpJobs, resultTypes: new ResultTypeDirectory() });
+  const taskResultQueues = (deps.taskResultPrefixes ?? [prefix]).map(
+    (shardPrefix) => new Queue(QUEUES.activityResults, { connection, prefix: shardPrefix }),
+  );
+  const taskResults = taskResultQueues.map(
+    (queue) =>
+      new Worker<TaskResultJobData, TaskResultJobResult>(
+        QUEUES.activityResults,
+        classified(logger, applyTaskResult, (ms) => queue.rateLimit(ms)),
+        { connection, prefix: queue.opts.prefix, concurrency, ...WORKER_OPTIONS },
+      ),
   );
   const followUp = followUpProcessor(deps);
   const reconcile = reconcileFollowUpsProcessor({ timers: followUpJobs, logger });
@@ -104,7 +113,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
     { connection, prefix, concurrency: FOLLOW_UP_CONCURRENCY, ...WORKER_OPTIONS },
   );
   followUpJobs.keepReconcilerScheduled(deps.followUpReconcileEveryMs ?? FOLLOW_UP_RECONCILER.everyMs, logger);
-  const workers = [taskResults, followUps];
+  const workers = [...taskResults, followUps];
   for (const worker of workers) {
     watchOutcomes(worker, logger, metrics);
     worker.on('error', (error) => logger.error({ queue: worker.name, err: error }, 'worker error'));
@@ -113,18 +122,31 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
     workers,
     async close() {
       await Promise.all(workers.map((w) => w.close()));
-      await Promise.all([followUpJobs.close(), taskResultQueue.close()]);
+      await Promise.all([followUpJobs.close(), ...taskResultQueues.map((queue) => queue.close())]);
     },
   };
 }
 
+/**
+ * The task-result queues a worker process consumes: every shard, or those WORKER_SHARDS names. With several
+ * shards, the queue as it was with one is consumed too (by the workers of shard 0), so jobs queued before
+ * the shards came are still applied (docs/redis-cluster.md).
+ */
+export function taskResultPrefixesOf(config: Pick<Config, 'queuePrefix' | 'queueShards' | 'workerShards'>): string[] {
+  const prefixes = shardPrefixes(config.queuePrefix, config.queueShards);
+  if (prefixes.length === 1) return prefixes;
+  const chosen = config.workerShards ?? prefixes.map((_, shard) => shard);
+  return [...chosen.map((shard) => prefixes[shard]), ...(chosen.includes(0) ? [config.queuePrefix] : [])];
+}
+
 /** The workers of a process as its Config says, on a Redis connection of their own that close() ends. */
 export function startConfiguredWorkers(config: Config, deps: Pick<WorkerDeps, 'sequelize' | 'logger' | 'metrics'>): RunningWorkers {
-  const connection = workerConnection(config.redisUrl);
+  const connection = workerConnection(config.redis);
   const running = startWorkers({
     ...deps,
     connection,
     prefix: config.queuePrefix,
+    taskResultPrefixes: taskResultPrefixesOf(config),
     concurrency: config.workerConcurrency,
     maxClockSkewMs: config.maxClockSkewMs,
   });

@@ -67,9 +67,10 @@ export function activityResultsRouter(deps: AppDeps): Router {
     const idempotencyKey = idempotencyKeyOf(req);
     const jobId = taskResultJobId(tenantId, fingerprint, idempotencyKey);
     const keyed = idempotencyKey !== undefined;
+    const shard = taskResults.shardFor(tenantId, event);
 
-    // The key's own job says first whether the key was used for another body; add checks again, atomically.
-    if (keyed) await taskResults.assertNotReused(jobId, fingerprint);
+    // The key's own job (or binding) says first whether the key was used for another body; add checks again.
+    if (keyed) await taskResults.assertKeyFree(tenantId, idempotencyKey, jobId, fingerprint);
     const check = await fastChecks.check(tenantId, event, fingerprint);
     if (check.kind === 'replay') return void replayed(res).status(200).json(check.result);
     if (check.skipped) logger.warn({ err: check.skipped }, 'fast checks skipped: database unreachable');
@@ -84,15 +85,15 @@ export function activityResultsRouter(deps: AppDeps): Router {
       requestId: res.locals.requestId,
     };
     if (wantsAsync(req)) {
-      await taskResults.add(data, jobId, { keyed });
+      await taskResults.add(data, jobId, { keyed, shard });
       res.set('Preference-Applied', 'respond-async');
       return accepted(res, jobId);
     }
-    let finished = await taskResults.addAndWait(data, jobId, { keyed }, config.syncWaitMs);
+    let finished = await taskResults.addAndWait(data, jobId, { keyed, shard }, config.syncWaitMs);
     if (finished?.state === 'failed' && !fromFailedReason(finished.reason)) {
       // An earlier copy of this event ran out of attempts during an outage: run it again.
-      await taskResults.retryFailed(jobId);
-      finished = await taskResults.wait(jobId, config.syncWaitMs);
+      await taskResults.retryFailed(jobId, shard);
+      finished = await taskResults.wait(jobId, config.syncWaitMs, shard);
     }
     answer(res, jobId, finished, receivedAt);
   });

@@ -24,12 +24,17 @@ export function healthRouter(deps: AppDeps): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   router.get('/readyz', async (_req, res) => {
-    const [postgres, redis] = await Promise.all([
+    const [postgres, shards] = await Promise.all([
       within(() => deps.sequelize.query('SELECT 1'), READY_TIMEOUT_MS),
-      within(() => deps.taskResults.ping(), READY_TIMEOUT_MS),
+      deps.taskResults.pingEach(READY_TIMEOUT_MS),
     ]);
+    const redis = shards.every(Boolean);
     const failing = [!postgres && 'postgres', !redis && 'redis'].filter(Boolean);
-    res.status(failing.length ? 503 : 200).json({ status: failing.length ? 'unavailable' : 'ready', postgres, redis, failing });
+    // With several shards, each one's answer: a shard whose master is away fails the process's readiness.
+    const perShard = shards.length > 1 ? { shards: shards.map((ready, shard) => ({ shard, redis: ready })) } : {};
+    res
+      .status(failing.length ? 503 : 200)
+      .json({ status: failing.length ? 'unavailable' : 'ready', postgres, redis, ...perShard, failing });
   });
   return router;
 }

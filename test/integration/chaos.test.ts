@@ -26,29 +26,36 @@ const SHORT = {
   drainTimeoutS: 120,
 };
 
+/** One run with these settings over the short ones, and the text that explains a failure. */
+async function run(settings: Partial<ChaosOptions>): Promise<{ report: ChaosReport; explain: string; logDir: string }> {
+  const logDir = mkdtempSync(path.join(os.tmpdir(), 'chaos-test-'));
+  const seed = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
+  const options: ChaosOptions = {
+    ...SHORT,
+    adminDatabaseUrl: adminUrlOf(TEST_DATABASE_URL),
+    redisUrl: REDIS_URL,
+    redisCluster: false,
+    logDir,
+    keep: false,
+    seed,
+    ...settings,
+  };
+  const lines: string[] = [];
+  const cleanup = new Cleanup((line) => lines.push(line));
+  let report: ChaosReport;
+  try {
+    report = await runChaos(options, (line) => lines.push(line), cleanup);
+  } finally {
+    await cleanup.release();
+  }
+  return { report, explain: `${formatReport(report)}\n${lines.join('\n')}\nlogs: ${logDir}`, logDir };
+}
+
 describe('chaos run, short', function () {
   this.timeout(240_000);
 
   it('loses, duplicates and misapplies nothing acknowledged through worker kills, outages and hostile input', async () => {
-    const logDir = mkdtempSync(path.join(os.tmpdir(), 'chaos-test-'));
-    const seed = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
-    const options: ChaosOptions = {
-      ...SHORT,
-      adminDatabaseUrl: adminUrlOf(TEST_DATABASE_URL),
-      redisUrl: REDIS_URL,
-      logDir,
-      keep: false,
-      seed,
-    };
-    const lines: string[] = [];
-    const cleanup = new Cleanup((line) => lines.push(line));
-    let report: ChaosReport;
-    try {
-      report = await runChaos(options, (line) => lines.push(line), cleanup);
-    } finally {
-      await cleanup.release();
-    }
-    const explain = `${formatReport(report)}\n${lines.join('\n')}\nlogs: ${logDir}`;
+    const { report, explain, logDir } = await run({});
     expect(report.pass, explain).to.equal(true);
     // The run proves something only if the faults happened while events flowed.
     expect(report.faults.workerKills, explain).to.be.at.least(SHORT.kills);
@@ -56,6 +63,17 @@ describe('chaos run, short', function () {
     expect(report.stream.refused503, explain).to.be.greaterThan(0);
     expect(report.verification.applied, explain).to.be.greaterThan(SHORT.events / 2);
     expect(report.hostile.requests, explain).to.be.greaterThan(500);
+    rmSync(logDir, { recursive: true, force: true });
+  });
+
+  it('does the same on a Redis Cluster with 3 shards, 2 webs and 3 workers, through a master failover', async () => {
+    const events = 2_000;
+    const { report, explain, logDir } = await run({ events, durationS: 20, kills: 4, redisOutageS: 0, redisCluster: true });
+    expect(report.pass, explain).to.equal(true);
+    expect(report.faults.failovers, explain).to.have.length(1);
+    expect(report.faults.workerKills, explain).to.be.at.least(4);
+    expect(report.faults.postgresOutages, explain).to.have.length(1);
+    expect(report.verification.applied, explain).to.be.greaterThan(events / 2);
     rmSync(logDir, { recursive: true, force: true });
   });
 });

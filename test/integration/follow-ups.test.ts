@@ -21,7 +21,7 @@ describe('follow-ups from future_scheduled_at', () => {
 
   async function start(options: StackOptions = {}): Promise<void> {
     stack = await startStack(options);
-    followUps = openFollowUpQueue({ redisUrl: REDIS_URL, prefix: stack.prefix, logger: silentLogger });
+    followUps = openFollowUpQueue({ redis: REDIS_URL, prefix: stack.prefix, logger: silentLogger });
   }
 
   beforeEach(async () => {

@@ -23,7 +23,7 @@ describe('worker process shutdown', function () {
 
   beforeEach(async () => {
     prefix = uniquePrefix();
-    queue = new TaskResultQueue({ redisUrl: REDIS_URL, prefix, logger: silentLogger });
+    queue = new TaskResultQueue({ redis: REDIS_URL, prefix, logger: silentLogger });
     tenant = await createTenant();
   });
   afterEach(async () => {

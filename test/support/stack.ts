@@ -2,16 +2,17 @@
 // the test database and Redis, under a queue prefix of this test's own. close() removes the prefix's keys.
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { Redis } from 'ioredis';
 import type { Sequelize } from 'sequelize';
 import pino from 'pino';
 import type { Logger } from '../../config/logger';
+import type { RedisClient } from '../../config/redis';
 import { Registry } from 'prom-client';
 import { deleteKeys as deleteMatchingKeys } from '../../harness/stores';
 import { startWeb, type HttpTimeouts, type Web } from '../../server/web';
 import { createJobMetrics, type JobMetrics } from '../../workers/job-metrics';
 import { workerConnection } from '../../workers/redis';
-import { startWorkers, type RunningWorkers } from '../../workers/start-workers';
+import { shardPrefixes } from '../../domain/queue-shards';
+import { startWorkers, taskResultPrefixesOf, type RunningWorkers } from '../../workers/start-workers';
 import { sequelize } from './db';
 import { REDIS_URL, testConfig } from './env';
 import { createTenant, type TestTenant } from './fixtures';
@@ -67,18 +68,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     httpTimeouts: options.httpTimeouts,
   });
   let jobMetrics: JobMetrics | undefined;
-  let connection: Redis | undefined;
+  let connection: RedisClient | undefined;
   const stack: Stack = {
     baseUrl: `http://127.0.0.1:${(web.server.address() as AddressInfo).port}`,
     prefix,
     web,
     registry,
     startWorkers() {
-      connection = workerConnection(REDIS_URL);
+      // The workers' own Redis is the real one even when the web's goes through a proxy a test cuts.
+      const workerRedis = (connection = workerConnection(config.redis.clusterNodes ? config.redis : REDIS_URL));
       stack.workers = startWorkers({
         sequelize: sequelize(),
-        connection,
+        connection: workerRedis,
         prefix,
+        taskResultPrefixes: taskResultPrefixesOf(config),
         concurrency: 8,
         maxClockSkewMs: config.maxClockSkewMs,
         logger: silentLogger,
@@ -94,7 +97,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async close() {
       await stack.stopWorkers();
       await web.close();
-      await deleteKeys(`${prefix}:*`);
+      const redis = config.redis.clusterNodes ? config.redis : REDIS_URL;
+      for (const keys of new Set([prefix, ...shardPrefixes(prefix, config.queueShards)])) await deleteMatchingKeys(redis, `${keys}:*`);
     },
   };
   if (options.workers !== false) stack.startWorkers();
