@@ -1,14 +1,6 @@
 import { expect } from 'chai';
 import { loadConfig } from '../../config';
-
-const refusal = (env: Record<string, string>) => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    return (error as Error).message;
-  }
-  return 'accepted';
-};
+import { configRefusal as refusal } from '../support/config';
 
 describe('configuration: rate limits and the board password', () => {
   it('limits every tenant to 100 requests/s with bursts of 200 unless told otherwise', () => {

@@ -1,16 +1,8 @@
 import { expect } from 'chai';
 import { loadConfig } from '../../config';
+import { configRefusal as refusal } from '../support/config';
 import { hashTagOf, keySlot, shardKeyOf, shardOf, shardPrefixes } from '../../domain/queue-shards';
 import { taskResultPrefixesOf } from '../../workers/start-workers';
-
-const refusal = (env: Record<string, string>) => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    return (error as Error).message;
-  }
-  return 'accepted';
-};
 
 describe('configuration: Redis Cluster', () => {
   it('uses REDIS_URL alone, with the prefix as it was, without REDIS_CLUSTER_NODES', () => {
