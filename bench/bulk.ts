@@ -24,7 +24,8 @@ async function sendBatch(run: Running, tally: Tally): Promise<void> {
   tally.requests++;
   let response: Response;
   try {
-    response = await fetch(`${run.target.baseUrl}${BATCH_PATH}`, {
+    const { baseUrls } = run.target;
+    response = await fetch(`${baseUrls[tally.requests % baseUrls.length]}${BATCH_PATH}`, {
       method: 'POST',
       headers: { ...run.target.headers, 'content-type': 'application/json', prefer: 'respond-async' },
       body: `[${texts.join(',')}]`,
@@ -52,7 +53,7 @@ async function sendBatch(run: Running, tally: Tally): Promise<void> {
 }
 
 export async function bulkPhase(run: Running): Promise<PhaseOutcome | undefined> {
-  if (run.name !== 'service') return undefined;
+  if (run.name === 'reference') return undefined;
   const { durationS, drainTimeoutS } = run.options;
   const rowsBefore = await run.historyRows();
   const failedBefore = await run.queue.failed();

@@ -65,7 +65,8 @@ export async function measureRound(run: Running): Promise<TargetFigures> {
     notApplied += outcome.notApplied;
   }
   run.alive();
-  const { web, worker } = run.target;
-  // The processes run for the whole run: their peak so far.
-  return { ...figures, notApplied, peakRssMb: { web: web.peakRssKb / 1024, worker: worker.peakRssKb / 1024 }, cpuUsPerEvent };
+  const { webs, workers } = run.target;
+  // The processes run for the whole run: their peak so far, of the largest of each kind.
+  const peakMb = (children: readonly { peakRssKb: number }[]) => Math.max(...children.map((c) => c.peakRssKb)) / 1024;
+  return { ...figures, notApplied, peakRssMb: { web: peakMb(webs), worker: peakMb(workers) }, cpuUsPerEvent };
 }

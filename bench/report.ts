@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Limits, Runs, TargetFigures } from './figures';
-import { FIGURES, roundRatios, type OfLimit, type Row } from './judging';
+import { FIGURES, roundRatios, type OfLimit, type Pairing, type Row } from './judging';
 import type { PhaseFigures } from './load';
 
 function formatOfLimit(of: OfLimit | null): string {
@@ -12,11 +12,12 @@ function formatOfLimit(of: OfLimit | null): string {
   return parts.filter(Boolean).join(' ');
 }
 
-export function formatTable(rows: readonly Row[]): string {
+/** `pairing`: what the two columns hold (judging.ts), the service and the reference unless said. */
+export function formatTable(rows: readonly Row[], pairing: Pairing = { subject: 'service', baseline: 'reference' }): string {
   const digits = new Map(FIGURES.map((f) => [f.name, f.digits]));
   const num = (value: number | null, d: number) => (value === null ? '-' : value.toFixed(d));
   const cells = [
-    ['figure', 'service', 'reference', 'ratio', 'target', 'pass', 'of limit'],
+    ['figure', pairing.subject, pairing.baseline, 'ratio', 'target', 'pass', 'of limit'],
     ...rows.map((r) => {
       const d = digits.get(r.figure) ?? 1;
       return [

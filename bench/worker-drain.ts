@@ -18,19 +18,19 @@ async function firstApplied(run: Running, rows: number, deadline: number): Promi
 
 export async function workerDrainPhase(run: Running): Promise<PhaseOutcome> {
   const { durationS, drainTimeoutS } = run.options;
-  const { worker, web, headers } = run.target;
+  const { workers, webs, headers } = run.target;
   const rowsBefore = await run.historyRows();
   const failedBefore = await run.queue.failed();
   run.log(`${run.name}: worker stopped, async load ${durationS} s, then the worker alone until the queue is empty`);
-  await worker.stop();
+  await Promise.all(workers.map((worker) => worker.stop()));
   const load = await run.load(durationS, { ...headers, prefer: 'respond-async' });
-  web.assertRunning();
+  webs.forEach((web) => web.assertRunning());
   const queued = await run.queue.pending();
   const rowsAtStart = await run.historyRows();
   const cpuAtStart = run.cpu();
 
   const startedAt = Date.now();
-  worker.respawn();
+  workers.forEach((worker) => worker.respawn());
   const deadline = startedAt + drainTimeoutS * 1000;
   const first = queued > 0 ? await firstApplied(run, rowsAtStart, deadline) : { at: startedAt, rows: rowsAtStart };
   const emptyAt = first && (await run.queue.waitEmpty(Math.max(0, deadline - Date.now()), POLL_MS));

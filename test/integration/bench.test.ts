@@ -97,6 +97,30 @@ describe('bench run, small', function () {
     expect(bulkRow.ofLimit!.bullmq).to.be.closeTo(bulkRow.service! / results.limits.bullmq!.processedPerSec, 1e-9);
   });
 
+  // The cluster target alone: beside the service on one Redis (the default with --redis-cluster) the test
+  // would take twice as long, and the pairing of the two is a unit test's (bench-report).
+  it('runs the service on a Redis Cluster of its own as 2 webs and 2 workers, and stops the cluster', async () => {
+    const { code, stdout, stderr } = await bench([
+      ...['--targets', 'cluster', '--shards', '3', '--phases', 'sync', '--rounds', '1', '--duration', '1', '--warmup', '0'],
+      ...['--keys', '100', '--activities', '0'],
+      ...['--database-url', adminUrlOf(TEST_DATABASE_URL), '--redis-url', REDIS_URL, '--results', resultsDir],
+    ]);
+    expect([0, 2], stderr).to.include(code);
+    expect(stderr).to.match(/cluster: starting a Redis Cluster/);
+    expect(stdout).to.match(/^figure\s+cluster\s+service\s+ratio\s+target\s+pass\s+of limit$/m);
+    const file = readdirSync(resultsDir).find((name) => name.endsWith('.json'));
+    const results = JSON.parse(readFileSync(path.join(resultsDir, file!), 'utf8')) as Results & {
+      targets: Record<'cluster', TargetFigures[]>;
+    };
+    expect(results.settings).to.include({ shards: 3, processes: 2 });
+    const [round] = results.targets.cluster;
+    expect(round.sync!.responses2xx).to.be.greaterThan(0);
+    expect(round.sync!.failures).to.equal(0);
+    expect(round.notApplied).to.equal(0);
+    expect(readdirSync(resultsDir).filter((name) => /-cluster-.*-(web|worker)-2\.log$/.test(name))).to.have.length(2);
+    expect(stderr).to.not.match(/cleanup \(stop the Redis Cluster\) failed/);
+  });
+
   it('runs only the phases it is given', async () => {
     const { code, stdout, stderr } = await bench([
       ...['--phases', 'sync', '--targets', 'reference', '--rounds', '1', '--duration', '1', '--warmup', '0', '--keys', '100'],

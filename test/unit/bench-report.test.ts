@@ -116,6 +116,16 @@ describe('bench report', () => {
     expect(formatRoundRatios({ reference })).to.equal('');
   });
 
+  it('sets a run with the cluster target against the service on one Redis, judging no ratio', () => {
+    const rows = compare({ service: reference, cluster: service });
+    const sync = rows.find((r) => r.figure === 'sync req/s')!;
+    expect(sync).to.include({ service: 1100, reference: 1100, target: '', pass: null });
+    // The bulk row's baseline is the service's own bulk figure, not its drain.
+    expect(rows.find((r) => r.figure.startsWith('bulk end-to-end'))).to.include({ service: 4500, reference: null, ratio: null });
+    expect(rows.find((r) => r.figure === 'web peak RSS MB')).to.include({ service: 210, pass: false });
+    expect(formatTable(rows, { subject: 'cluster', baseline: 'service' })).to.match(/^figure\s+cluster\s+service\s+ratio/);
+  });
+
   it('prints the limits, or why one was not measured', () => {
     expect(formatLimits(LIMITS))
       .to.match(/processed\/s \(mq\)/)
