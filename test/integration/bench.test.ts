@@ -12,6 +12,7 @@ import { adminUrlOf } from '../../harness/stores';
 import { REDIS_URL, TEST_DATABASE_URL } from '../support/env';
 
 const RUN = path.resolve(__dirname, '..', '..', 'bench', 'run.js');
+const CAPACITY = path.resolve(__dirname, '..', '..', 'bench', 'capacity.js');
 
 interface Results {
   readonly targets: Record<'service' | 'reference', TargetFigures[]>;
@@ -119,6 +120,26 @@ describe('bench run, small', function () {
     expect(round.notApplied).to.equal(0);
     expect(readdirSync(resultsDir).filter((name) => /-cluster-.*-(web|worker)-2\.log$/.test(name))).to.have.length(2);
     expect(stderr).to.not.match(/cleanup \(stop the Redis Cluster\) failed/);
+  });
+
+  it('npm run capacity sizes the queued and retained jobs in Redis and the rows in PostgreSQL', async () => {
+    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      const args = ['--events', '200', '--database-url', adminUrlOf(TEST_DATABASE_URL), '--redis-url', REDIS_URL, '--results', resultsDir];
+      execFile(process.execPath, [CAPACITY, ...args], { timeout: 120_000 }, (error, out, err) =>
+        resolve({ code: error ? Number(error.code ?? -1) : 0, stdout: out, stderr: err }),
+      );
+    });
+    expect(code, stderr).to.equal(0);
+    expect(stdout).to.match(/^200 of 200 events accepted, \d+ bytes of JSON each$/m);
+    expect(stdout)
+      .to.match(/^Redis, queued: +\d+ bytes a job/m)
+      .and.match(/^Redis, completed: +\d+ bytes a job/m);
+    expect(stdout)
+      .to.match(/^activity_results: 100 rows; per row/m)
+      .and.match(/^activity_result_events: 200 rows; per row/m);
+    const file = readdirSync(resultsDir).find((name) => /^capacity-.*\.json$/.test(name));
+    const figures = JSON.parse(readFileSync(path.join(resultsDir, file!), 'utf8')) as { redis: { queued: { job: number } } };
+    expect(figures.redis.queued.job).to.be.greaterThan(200 * 500);
   });
 
   it('runs only the phases it is given', async () => {
