@@ -96,6 +96,36 @@ export async function startTarget(
 /** CPU seconds of processes of one kind together: per event, what a deployment of them spends. */
 const cpuSeconds = (children: readonly Child[]) => children.reduce((sum, child) => sum + child.cpuSeconds(), 0);
 
+/** The jobs that failed since a moment, and why: by the failure's code (`STALE_EVENT: …`), else its message. */
+export interface FailedSince {
+  readonly count: number;
+  readonly byReason: Record<string, number>;
+}
+
+/** Notes the failed jobs now; the function it returns tells which failed since. */
+export async function failedSnapshot(run: Running): Promise<() => Promise<FailedSince>> {
+  const before = await run.queue.failedReasons();
+  return async () => {
+    const byReason: Record<string, number> = {};
+    let count = 0;
+    for (const [id, reason] of await run.queue.failedReasons()) {
+      if (before.has(id)) continue;
+      count++;
+      const code = /^[A-Z_]+(?=: )/.exec(reason)?.[0] ?? reason;
+      byReason[code] = (byReason[code] ?? 0) + 1;
+    }
+    return { count, byReason };
+  };
+}
+
+/** A phase's failed jobs as its figures hold them: the count, and the reasons when there are any. */
+export async function failedFigures(
+  since: () => Promise<FailedSince>,
+): Promise<{ failedJobs: number; failedByReason?: Record<string, number> }> {
+  const { count, byReason } = await since();
+  return count > 0 ? { failedJobs: count, failedByReason: byReason } : { failedJobs: 0 };
+}
+
 /** Fails unless the queue empties within the drain timeout. */
 export async function settle(run: Running, after: string): Promise<void> {
   run.alive();
