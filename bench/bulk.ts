@@ -3,7 +3,7 @@
 // accepted event is applied. The events come from the same stream as the other phases' (same keys and
 // activities, each newer than the last).
 import { TASKS_PATH } from './load';
-import { notAppliedOf, type PhaseOutcome, type Running } from './running';
+import { failedFigures, failedSnapshot, notAppliedOf, type PhaseOutcome, type Running } from './running';
 
 export const BATCH_PATH = `${TASKS_PATH}/batch`;
 const BATCH_SIZE = 100;
@@ -24,7 +24,8 @@ async function sendBatch(run: Running, tally: Tally): Promise<void> {
   tally.requests++;
   let response: Response;
   try {
-    response = await fetch(`${run.target.baseUrl}${BATCH_PATH}`, {
+    const { baseUrls } = run.target;
+    response = await fetch(`${baseUrls[tally.requests % baseUrls.length]}${BATCH_PATH}`, {
       method: 'POST',
       headers: { ...run.target.headers, 'content-type': 'application/json', prefer: 'respond-async' },
       body: `[${texts.join(',')}]`,
@@ -52,10 +53,10 @@ async function sendBatch(run: Running, tally: Tally): Promise<void> {
 }
 
 export async function bulkPhase(run: Running): Promise<PhaseOutcome | undefined> {
-  if (run.name !== 'service') return undefined;
+  if (run.name === 'reference') return undefined;
   const { durationS, drainTimeoutS } = run.options;
   const rowsBefore = await run.historyRows();
-  const failedBefore = await run.queue.failed();
+  const failedSince = await failedSnapshot(run);
   run.log(`${run.name}: bulk, batches of ${BATCH_SIZE} by ${CONCURRENCY} at a time, ${durationS} s, then drain`);
   const tally: Tally = { requests: 0, accepted: 0, failures: 0, answers: {}, items: {} };
   const startedAt = Date.now();
@@ -87,7 +88,7 @@ export async function bulkPhase(run: Running): Promise<PhaseOutcome | undefined>
         seconds,
         appliedPerSec: applied / seconds,
         complete: emptyAt !== undefined,
-        failedJobs: (await run.queue.failed()) - failedBefore,
+        ...(await failedFigures(failedSince)),
       },
     },
     notApplied: notAppliedOf(tally.accepted, applied),

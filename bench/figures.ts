@@ -18,6 +18,8 @@ export interface DrainFigures {
   /** False when the queue was still not empty at the drain timeout. */
   readonly complete: boolean;
   readonly failedJobs: number;
+  /** When some failed: how many for each reason (its code, as `STALE_EVENT`). */
+  readonly failedByReason?: Record<string, number>;
 }
 
 /** The async load with the worker stopped, then the worker started again on the queue it left. */
@@ -36,6 +38,8 @@ export interface WorkerDrainFigures {
   readonly eventsPerSec: number;
   readonly complete: boolean;
   readonly failedJobs: number;
+  /** When some failed: how many for each reason (its code, as `STALE_EVENT`). */
+  readonly failedByReason?: Record<string, number>;
 }
 
 /** Batches of events on the batch route, `Prefer: respond-async`, a few requests at a time. */
@@ -58,6 +62,8 @@ export interface BulkFigures {
   readonly appliedPerSec: number;
   readonly complete: boolean;
   readonly failedJobs: number;
+  /** When some failed: how many for each reason (its code, as `STALE_EVENT`). */
+  readonly failedByReason?: Record<string, number>;
 }
 
 export interface TargetFigures {

@@ -1,6 +1,7 @@
 // The figures compared: each service figure as a ratio to the reference's (the same figure, or the one
 // named in FIGURES below), judged against its target, and where a limit applies as a fraction of it.
 import type { Limits, Runs, TargetFigures } from './figures';
+import type { TargetName } from './options';
 
 type Target = { kind: 'ratio-min' | 'ratio-max' | 'max' | 'zero'; value: number };
 
@@ -110,11 +111,38 @@ export function ofLimit(service: number | null, limits: Limits | undefined): OfL
   return { ...(pg ? { pg: service / pg } : {}), ...(bullmq ? { bullmq: service / bullmq } : {}) };
 }
 
+/**
+ * What the table sets side by side: the service against the reference, or, in a run with the cluster
+ * target, the service on a cluster against the service on one Redis. The `service` and `reference` of a
+ * Row are then the cluster's figure and the single Redis's.
+ */
+export interface Pairing {
+  readonly subject: TargetName;
+  readonly baseline: TargetName;
+}
+
+export function pairingOf(runs: Runs): Pairing {
+  return runs.cluster ? { subject: 'cluster', baseline: 'service' } : { subject: 'service', baseline: 'reference' };
+}
+
+/**
+ * The ratio targets are the service's against the reference; the cluster against one Redis is measured,
+ * not judged by them (on one machine a cluster only costs: docs/redis-cluster.md). Zeros and sizes still are.
+ */
+function targetFor(figure: Figure, pairing: Pairing): Target | undefined {
+  if (pairing.baseline === 'reference') return figure.target;
+  return figure.target?.kind.startsWith('ratio') ? undefined : figure.target;
+}
+
 export function compare(runs: Runs, limits?: Limits): Row[] {
+  const pairing = pairingOf(runs);
   return FIGURES.map((figure) => {
-    const { name, target } = figure;
-    const service = aggregate(figure.pick, figure.worst ?? false, runs.service);
-    const reference = aggregate(figure.reference ?? figure.pick, figure.worst ?? false, runs.reference);
+    const { name } = figure;
+    const target = targetFor(figure, pairing);
+    // Against the service, the service's own figure (the bulk row's reference is the reference's drain).
+    const baselinePick = pairing.baseline === 'reference' ? (figure.reference ?? figure.pick) : figure.pick;
+    const service = aggregate(figure.pick, figure.worst ?? false, runs[pairing.subject]);
+    const reference = aggregate(baselinePick, figure.worst ?? false, runs[pairing.baseline]);
     const ratio = service !== null && reference ? service / reference : null;
     return {
       figure: name,
@@ -130,14 +158,16 @@ export function compare(runs: Runs, limits?: Limits): Row[] {
 
 /** Each judged ratio round by round; a round without the figure on either side is '-'. */
 export function roundRatios(runs: Runs): { figure: string; ratios: (number | null)[] }[] {
-  const { service = [], reference = [] } = runs;
+  const pairing = pairingOf(runs);
+  const service = runs[pairing.subject] ?? [];
+  const reference = runs[pairing.baseline] ?? [];
   const rounds = Math.min(service.length, reference.length);
   if (rounds === 0) return [];
   return FIGURES.filter((f) => f.target?.kind.startsWith('ratio'))
     .map((figure) => {
       const ratios = Array.from({ length: rounds }, (_, r) => {
         const s = figure.pick(service[r]);
-        const ref = (figure.reference ?? figure.pick)(reference[r]);
+        const ref = (pairing.baseline === 'reference' ? (figure.reference ?? figure.pick) : figure.pick)(reference[r]);
         return s !== undefined && ref ? s / ref : null;
       });
       return { figure: figure.name, ratios };

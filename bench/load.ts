@@ -50,14 +50,16 @@ export interface PhaseFigures {
 }
 
 export async function runPhase(input: {
-  baseUrl: string;
+  /** Each web process's; autocannon deals the connections out over them in turn. */
+  baseUrls: readonly string[];
   headers: Record<string, string>;
   connections: number;
   durationS: number;
   events: EventStream;
 }): Promise<PhaseFigures> {
   const result = await autocannon({
-    url: input.baseUrl,
+    // autocannon takes an array of URLs (connection i to URL i mod n); its types know only one.
+    url: (input.baseUrls.length === 1 ? input.baseUrls[0] : [...input.baseUrls]) as string,
     connections: input.connections,
     duration: input.durationS,
     timeout: 10,

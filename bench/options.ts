@@ -1,9 +1,10 @@
 // Bench settings from flags (`npm run bench -- --duration 30`) or BENCH_* variables.
 import path from 'node:path';
-import { Flags } from '../harness/flags';
+import { Flags, expandSwitches } from '../harness/flags';
 import { defaultAdminUrl } from '../harness/stores';
 
-export const TARGET_NAMES = ['reference', 'service'] as const;
+/** `cluster`: the service on a Redis Cluster of the run's own, with queue shards. */
+export const TARGET_NAMES = ['reference', 'service', 'cluster'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 /** `drain` is the async phase's own drain: naming either runs both. */
@@ -35,6 +36,13 @@ export interface BenchOptions {
   /** Any database on the server: fresh databases are created and dropped through it. */
   readonly adminDatabaseUrl: string;
   readonly redisUrl: string;
+  /** QUEUE_SHARDS of the `cluster` target. */
+  readonly shards: number;
+  /**
+   * Web and worker processes of each service target: 1, or 2 in a run with the `cluster` target, so that
+   * both service targets run as a scaled-out deployment and differ only in their Redis.
+   */
+  readonly processes: number;
   /** Where the figures (JSON) and the processes' logs go. */
   readonly resultsDir: string;
   /** When set, web and worker run under `node --cpu-prof` and write their profiles to this folder. */
@@ -55,13 +63,23 @@ export const FLAGS = {
   timeout: 'BENCH_TIMEOUT',
   'database-url': 'BENCH_DATABASE_URL',
   'redis-url': 'BENCH_REDIS_URL',
+  'redis-cluster': 'BENCH_REDIS_CLUSTER',
+  shards: 'BENCH_SHARDS',
   profile: 'BENCH_PROFILE',
   results: 'BENCH_RESULTS',
 } as const;
 
+/** Flags that stand alone: `--redis-cluster` means `--redis-cluster 1`. */
+const SWITCHES = ['--redis-cluster'];
+
+/** `--redis-cluster` compares the service on a cluster with the service on one Redis, by default. */
+const DEFAULT_TARGETS = { single: 'reference,service', cluster: 'service,cluster' };
+
 export function loadOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
-  const flags = Flags.parse(FLAGS, argv, env);
-  const targets = (flags.string('targets') ?? TARGET_NAMES.join(',')).split(',').map((t) => t.trim());
+  const flags = Flags.parse(FLAGS, expandSwitches(argv, SWITCHES), env);
+  const clustered = flags.boolean('redis-cluster');
+  const targets = (flags.string('targets') ?? DEFAULT_TARGETS[clustered ? 'cluster' : 'single']).split(',').map((t) => t.trim());
+  if (clustered && !targets.includes('cluster')) targets.push('cluster');
   const unknown = targets.filter((t) => !(TARGET_NAMES as readonly string[]).includes(t));
   if (unknown.length || targets.length === 0) throw new Error(`--targets / BENCH_TARGETS takes ${TARGET_NAMES.join(',')}`);
 
@@ -71,7 +89,8 @@ export function loadOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOption
   const warmupS = flags.number('warmup', 10, 0);
   const drainTimeoutS = flags.number('drain-timeout', 120, 1);
   const limitJobs = Math.floor(flags.number('limit-jobs', 50_000, 100));
-  // Per target: start-up, warm-up, four phases, four drains and clean-up, with room to spare; then the limits.
+  // Per target: start-up (a cluster's too), warm-up, four phases, four drains and clean-up, with room to
+  // spare; then the limits.
   const perTargetS = 60 + warmupS + 4 * durationS + 4 * drainTimeoutS;
   const limitsS = phases.has('limits') ? 120 + 2 * durationS : 0;
   return {
@@ -90,6 +109,8 @@ export function loadOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOption
     timeoutS: flags.number('timeout', perTargetS * targets.length * rounds + limitsS, 10),
     adminDatabaseUrl: flags.string('database-url') ?? defaultAdminUrl(),
     redisUrl: flags.string('redis-url') ?? 'redis://127.0.0.1:6379',
+    shards: Math.floor(flags.number('shards', 3, 1, 64)),
+    processes: targets.includes('cluster') ? 2 : 1,
     resultsDir: path.resolve(flags.string('results') ?? path.join(__dirname, '..', '..', 'bench', 'results')),
     profileDir: flags.string('profile') && path.resolve(flags.string('profile')!),
   };

@@ -4,7 +4,7 @@
 import { bulkPhase } from './bulk';
 import type { TargetFigures } from './figures';
 import type { PhaseName } from './options';
-import { notAppliedOf, perEvent, settle, type PhaseOutcome, type Running } from './running';
+import { failedFigures, failedSnapshot, notAppliedOf, perEvent, type PhaseOutcome, type Running, settle } from './running';
 import { workerDrainPhase } from './worker-drain';
 
 async function syncPhase(run: Running): Promise<PhaseOutcome> {
@@ -24,7 +24,7 @@ async function syncPhase(run: Running): Promise<PhaseOutcome> {
 async function asyncPhase(run: Running): Promise<PhaseOutcome> {
   const rowsBefore = await run.historyRows();
   const cpuBefore = run.cpu();
-  const failedBefore = await run.queue.failed();
+  const failedSince = await failedSnapshot(run);
   run.log(`${run.name}: async load, ${run.options.durationS} s, then drain`);
   const startedAt = Date.now();
   const async = await run.load(run.options.durationS, { ...run.target.headers, prefer: 'respond-async' });
@@ -40,7 +40,7 @@ async function asyncPhase(run: Running): Promise<PhaseOutcome> {
     seconds,
     eventsPerSec: applied / seconds,
     complete: emptyAt !== undefined,
-    failedJobs: (await run.queue.failed()) - failedBefore,
+    ...(await failedFigures(failedSince)),
   };
   return { figures: { async, drain }, cpuUsPerEvent: { async: cpu }, notApplied: notAppliedOf(async.responses2xx, applied) };
 }
@@ -65,7 +65,8 @@ export async function measureRound(run: Running): Promise<TargetFigures> {
     notApplied += outcome.notApplied;
   }
   run.alive();
-  const { web, worker } = run.target;
-  // The processes run for the whole run: their peak so far.
-  return { ...figures, notApplied, peakRssMb: { web: web.peakRssKb / 1024, worker: worker.peakRssKb / 1024 }, cpuUsPerEvent };
+  const { webs, workers } = run.target;
+  // The processes run for the whole run: their peak so far, of the largest of each kind.
+  const peakMb = (children: readonly { peakRssKb: number }[]) => Math.max(...children.map((c) => c.peakRssKb)) / 1024;
+  return { ...figures, notApplied, peakRssMb: { web: peakMb(webs), worker: peakMb(workers) }, cpuUsPerEvent };
 }

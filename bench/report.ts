@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Limits, Runs, TargetFigures } from './figures';
-import { FIGURES, roundRatios, type OfLimit, type Row } from './judging';
+import { FIGURES, roundRatios, type OfLimit, type Pairing, type Row } from './judging';
 import type { PhaseFigures } from './load';
 
 function formatOfLimit(of: OfLimit | null): string {
@@ -12,11 +12,12 @@ function formatOfLimit(of: OfLimit | null): string {
   return parts.filter(Boolean).join(' ');
 }
 
-export function formatTable(rows: readonly Row[]): string {
+/** `pairing`: what the two columns hold (judging.ts), the service and the reference unless said. */
+export function formatTable(rows: readonly Row[], pairing: Pairing = { subject: 'service', baseline: 'reference' }): string {
   const digits = new Map(FIGURES.map((f) => [f.name, f.digits]));
   const num = (value: number | null, d: number) => (value === null ? '-' : value.toFixed(d));
   const cells = [
-    ['figure', 'service', 'reference', 'ratio', 'target', 'pass', 'of limit'],
+    ['figure', pairing.subject, pairing.baseline, 'ratio', 'target', 'pass', 'of limit'],
     ...rows.map((r) => {
       const d = digits.get(r.figure) ?? 1;
       return [
@@ -53,27 +54,27 @@ export function formatRoundRatios(runs: Runs): string {
 function describeRound(f: TargetFigures): string {
   const codes = (p: PhaseFigures) => JSON.stringify(p.statusCounts);
   const state = (complete: boolean) => (complete ? 'queue emptied' : 'queue NOT empty at the drain timeout');
+  const failed = (f: { failedJobs: number; failedByReason?: Record<string, number> }) =>
+    `${f.failedJobs} failed jobs${f.failedByReason ? ` ${JSON.stringify(f.failedByReason)}` : ''}`;
   const parts: string[] = [];
   if (f.sync) parts.push(`sync ${codes(f.sync)}`);
   if (f.async) parts.push(`async ${codes(f.async)}`);
   if (f.drain) {
-    const { applied, accepted, seconds, complete, failedJobs } = f.drain;
-    parts.push(
-      `drain ${applied} applied of ${accepted} accepted in ${seconds.toFixed(1)} s, ${state(complete)}, ${failedJobs} failed jobs`,
-    );
+    const { applied, accepted, seconds, complete } = f.drain;
+    parts.push(`drain ${applied} applied of ${accepted} accepted in ${seconds.toFixed(1)} s, ${state(complete)}, ${failed(f.drain)}`);
   }
   if (f.workerDrain) {
-    const { load, queued, applied, accepted, seconds, secondsFromStart, complete, failedJobs } = f.workerDrain;
+    const { load, queued, applied, accepted, seconds, secondsFromStart, complete } = f.workerDrain;
     parts.push(
       `worker drain: load ${codes(load)}, ${queued} queued; ${applied} applied of ${accepted} accepted, ` +
-        `${seconds.toFixed(1)} s from the first applied (${secondsFromStart.toFixed(1)} s from the start), ${state(complete)}, ${failedJobs} failed jobs`,
+        `${seconds.toFixed(1)} s from the first applied (${secondsFromStart.toFixed(1)} s from the start), ${state(complete)}, ${failed(f.workerDrain)}`,
     );
   }
   if (f.bulk) {
-    const { requests, answerCounts, itemCounts, applied, accepted, seconds, complete, failedJobs } = f.bulk;
+    const { requests, answerCounts, itemCounts, applied, accepted, seconds, complete } = f.bulk;
     parts.push(
       `bulk: ${requests} requests ${JSON.stringify(answerCounts)}, items ${JSON.stringify(itemCounts)}; ` +
-        `${applied} applied of ${accepted} accepted in ${seconds.toFixed(1)} s, ${state(complete)}, ${failedJobs} failed jobs`,
+        `${applied} applied of ${accepted} accepted in ${seconds.toFixed(1)} s, ${state(complete)}, ${failed(f.bulk)}`,
     );
   }
   return parts.join('; ');

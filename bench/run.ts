@@ -11,7 +11,7 @@ import type { Cleanup } from '../harness/cleanup';
 import { usage, wantsHelp } from '../harness/flags';
 import { Tool } from '../harness/tool';
 import type { Limits, Runs } from './figures';
-import { compare } from './judging';
+import { compare, pairingOf } from './judging';
 import { measureLimits } from './limits';
 import { FLAGS, loadOptions, type BenchOptions } from './options';
 import { measureRound } from './phases';
@@ -61,7 +61,8 @@ async function main(): Promise<number> {
 
   const { runs, limits } = measured;
   const rows = compare(runs, limits);
-  console.log(formatTable(rows));
+  const pairing = pairingOf(runs);
+  console.log(formatTable(rows, pairing));
   console.log(formatDetails(runs));
   const byRound = formatRoundRatios(runs);
   if (byRound) console.log(byRound);
@@ -90,9 +91,12 @@ async function main(): Promise<number> {
       workerConcurrency: { reference: referenceWorkerConcurrency, service: 'default' },
       syncWaitMs,
       limitJobs,
+      ...(options.targets.includes('cluster') ? { shards: options.shards, processes: options.processes } : {}),
     },
     targets: runs,
     limits: limits ?? null,
+    // Each row's `service` is the subject's figure, its `reference` the baseline's.
+    pairing,
     comparison: rows,
     pass: judged.length ? judged.every((row) => row.pass) : null,
   });

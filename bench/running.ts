@@ -1,10 +1,12 @@
 // A target as the rounds use it: started on a fresh database and queue prefix, warmed up, and kept running
 // for the whole run, with the readings every phase takes (history rows, queue counts, CPU time).
+import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import type { Cleanup } from '../harness/cleanup';
 import { watchRss, type Child } from '../harness/processes';
 import { QueueWatch } from '../harness/queue-watch';
+import { RedisCluster } from '../harness/redis-cluster';
 import { countRows, createDatabase, databaseUrlFor, deletePrefix, dropDatabase, uniqueSuffix } from '../harness/stores';
 import type { ProcessCpu, TargetFigures } from './figures';
 import { EventStream, runPhase, type PhaseFigures } from './load';
@@ -39,10 +41,19 @@ export async function startTarget(
   const runId = uniqueSuffix();
   const database = `bench_${name}_${runId}`;
   const databaseUrl = databaseUrlFor(options.adminDatabaseUrl, database);
-  const queuePrefix = `bench-${name}-${runId}`;
+  const clustered = name === 'cluster';
+  // On a cluster the prefix must hold a hash tag; the cluster's keys go with it when it stops.
+  const queuePrefix = clustered ? `{bench-${name}-${runId}}` : `bench-${name}-${runId}`;
   await createDatabase(options.adminDatabaseUrl, database);
   resources.add('drop database', () => dropDatabase(options.adminDatabaseUrl, database));
-  resources.add('delete queue keys', () => deletePrefix(options.redisUrl, queuePrefix));
+  let cluster: RedisCluster | undefined;
+  if (clustered) {
+    log(`${name}: starting a Redis Cluster of 3 masters and 3 replicas`);
+    cluster = await RedisCluster.start({ dir: path.join(os.tmpdir(), `bench-cluster-${runId}`) });
+    resources.add('stop the Redis Cluster', () => cluster!.stop());
+  } else {
+    resources.add('delete queue keys', () => deletePrefix(options.redisUrl, queuePrefix));
+  }
   const children: Child[] = [];
   resources.add('stop processes', () => Promise.all(children.map((child) => child.stop())));
 
@@ -52,15 +63,17 @@ export async function startTarget(
     runId,
     databaseUrl,
     queuePrefix,
+    cluster,
     logPath: (process) => path.join(options.resultsDir, `${stamp}-${name}-${runId}-${process}.log`),
     adopt: (child) => children.push(child),
   });
-  const stopRss = watchRss([target.web, target.worker]);
+  const processes = [...target.webs, ...target.workers];
+  const stopRss = watchRss(processes);
   resources.add('stop RSS sampling', async () => stopRss());
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   resources.add('close database client', () => db.end());
-  const queue = new QueueWatch(target.queueName, queuePrefix, options.redisUrl);
+  const queue = new QueueWatch(target.queueName, target.queuePrefixes, target.redis);
   resources.add('close queue', () => queue.close());
 
   const events = new EventStream(target.keys);
@@ -72,12 +85,45 @@ export async function startTarget(
     queue,
     events,
     log,
-    load: (durationS, headers) => runPhase({ baseUrl: target.baseUrl, headers, connections: options.connections, durationS, events }),
-    alive: () => [target.web, target.worker].forEach((child) => child.assertRunning()),
+    load: (durationS, headers) => runPhase({ baseUrls: target.baseUrls, headers, connections: options.connections, durationS, events }),
+    alive: () => processes.forEach((child) => child.assertRunning()),
     waitEmpty: () => queue.waitEmpty(options.drainTimeoutS * 1000),
     historyRows: () => countRows(db, target.historyTable),
-    cpu: () => ({ web: target.web.cpuSeconds(), worker: target.worker.cpuSeconds() }),
+    cpu: () => ({ web: cpuSeconds(target.webs), worker: cpuSeconds(target.workers) }),
   };
+}
+
+/** CPU seconds of processes of one kind together: per event, what a deployment of them spends. */
+const cpuSeconds = (children: readonly Child[]) => children.reduce((sum, child) => sum + child.cpuSeconds(), 0);
+
+/** The jobs that failed since a moment, and why: by the failure's code (`STALE_EVENT: …`), else its message. */
+export interface FailedSince {
+  readonly count: number;
+  readonly byReason: Record<string, number>;
+}
+
+/** Notes the failed jobs now; the function it returns tells which failed since. */
+export async function failedSnapshot(run: Running): Promise<() => Promise<FailedSince>> {
+  const before = await run.queue.failedReasons();
+  return async () => {
+    const byReason: Record<string, number> = {};
+    let count = 0;
+    for (const [id, reason] of await run.queue.failedReasons()) {
+      if (before.has(id)) continue;
+      count++;
+      const code = /^[A-Z_]+(?=: )/.exec(reason)?.[0] ?? reason;
+      byReason[code] = (byReason[code] ?? 0) + 1;
+    }
+    return { count, byReason };
+  };
+}
+
+/** A phase's failed jobs as its figures hold them: the count, and the reasons when there are any. */
+export async function failedFigures(
+  since: () => Promise<FailedSince>,
+): Promise<{ failedJobs: number; failedByReason?: Record<string, number> }> {
+  const { count, byReason } = await since();
+  return count > 0 ? { failedJobs: count, failedByReason: byReason } : { failedJobs: 0 };
 }
 
 /** Fails unless the queue empties within the drain timeout. */

@@ -1,11 +1,15 @@
 // How each target is set up and started: the bare reference and the real service, each as a web and a
-// worker process on its own fresh database and queue prefix, and the keys its events rotate over.
+// worker process on its own fresh database and queue prefix, and the keys its events rotate over; the
+// service also on a Redis Cluster with queue shards, then as 2 webs and 2 workers (and so the service too).
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { RedisTarget } from '../config/redis';
 import { QUEUES } from '../domain/jobs';
+import { shardPrefixes } from '../domain/queue-shards';
 import { freePort } from '../harness/free-port';
 import { Child, DIST } from '../harness/processes';
+import type { RedisCluster } from '../harness/redis-cluster';
 import { commerceOf, createActivities, provisionTenant, serviceEnv, waitReady } from '../harness/service';
 import type { EventKey } from './load';
 import type { BenchOptions, TargetName } from './options';
@@ -18,27 +22,34 @@ export interface TargetContext {
   readonly runId: string;
   readonly databaseUrl: string;
   readonly queuePrefix: string;
+  /** The `cluster` target's Redis Cluster, started for it. */
+  readonly cluster?: RedisCluster;
   readonly logPath: (process: string) => string;
   /** Each started child is handed over at once, so it is stopped even if a later step fails. */
   readonly adopt: (child: Child) => void;
 }
 
 export interface StartedTarget {
-  readonly baseUrl: string;
+  /** One per web process; the load spreads its connections over them. */
+  readonly baseUrls: readonly string[];
   readonly headers: Record<string, string>;
   readonly keys: EventKey[];
   readonly queueName: string;
+  /** The queue's prefix, or each shard's. */
+  readonly queuePrefixes: readonly string[];
+  readonly redis: RedisTarget | string;
   readonly historyTable: string;
-  readonly web: Child;
-  readonly worker: Child;
+  readonly webs: readonly Child[];
+  readonly workers: readonly Child[];
 }
 
 /** workerConcurrency unset: the service's own default, as deployed. */
 function childEnv(ctx: TargetContext, port: number, workerConcurrency?: number): NodeJS.ProcessEnv {
-  const { redisUrl, syncWaitMs } = ctx.options;
+  const { redisUrl, syncWaitMs, shards } = ctx.options;
   return serviceEnv({
     databaseUrl: ctx.databaseUrl,
     redisUrl,
+    ...(ctx.cluster ? { redisClusterNodes: ctx.cluster.nodeList, queueShards: shards } : {}),
     port,
     queuePrefix: ctx.queuePrefix,
     syncWaitMs,
@@ -68,18 +79,27 @@ function profileArgs(ctx: TargetContext): string[] {
 
 type Scripts = Record<'web' | 'worker', { readonly script: string; readonly nodeArgs: readonly string[] }>;
 
-async function startPair(ctx: TargetContext, scripts: Scripts, env: NodeJS.ProcessEnv) {
-  const start = (name: 'web' | 'worker') => {
-    const { script, nodeArgs } = scripts[name];
-    const child = Child.start({ name, script, env, logPath: ctx.logPath(name), nodeArgs: [...nodeArgs, ...profileArgs(ctx)] });
+/** `count` workers and `count` webs (each on a port of its own), ready; the first of each keeps the plain name. */
+async function startProcesses(ctx: TargetContext, scripts: Scripts, env: (port: number) => NodeJS.ProcessEnv, count: number) {
+  const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
+  const start = (kind: 'web' | 'worker', i: number) => {
+    const { script, nodeArgs } = scripts[kind];
+    const name = i === 0 ? kind : `${kind}-${i + 1}`;
+    const child = Child.start({
+      name,
+      script,
+      env: env(ports[i]),
+      logPath: ctx.logPath(name),
+      nodeArgs: [...nodeArgs, ...profileArgs(ctx)],
+    });
     ctx.adopt(child);
     return child;
   };
-  const worker = start('worker');
-  const web = start('web');
-  const baseUrl = `http://127.0.0.1:${env.PORT}`;
-  await waitReady(`${baseUrl}/readyz`, [web, worker], 30_000);
-  return { web, worker, baseUrl };
+  const workers = ports.map((_, i) => start('worker', i));
+  const webs = ports.map((_, i) => start('web', i));
+  const baseUrls = ports.map((port) => `http://127.0.0.1:${port}`);
+  for (const url of baseUrls) await waitReady(`${url}/readyz`, [...webs, ...workers], 30_000);
+  return { webs, workers, baseUrls };
 }
 
 /** Standalone keys and activities, shuffled so every stretch of the load mixes both. */
@@ -100,19 +120,19 @@ function mixKeys(runId: string, standalone: number, activityIds: readonly string
 
 async function startReference(ctx: TargetContext): Promise<StartedTarget> {
   await createReferenceSchema(ctx.databaseUrl);
-  const env = childEnv(ctx, await freePort(), ctx.options.referenceWorkerConcurrency);
+  const env = (port: number) => childEnv(ctx, port, ctx.options.referenceWorkerConcurrency);
   const script = (name: string) => ({ script: path.join(DIST, 'bench', 'reference', `${name}.js`), nodeArgs: [] });
-  const { web, worker, baseUrl } = await startPair(ctx, { web: script('web'), worker: script('worker') }, env);
+  const processes = await startProcesses(ctx, { web: script('web'), worker: script('worker') }, env, 1);
   // The reference knows no activities: an activity id is just another key to it.
   const activityIds = Array.from({ length: ctx.options.activities }, () => randomUUID());
   return {
-    baseUrl,
+    ...processes,
     headers: { 'x-api-key': 'unused-by-the-reference' },
     keys: mixKeys(ctx.runId, ctx.options.standaloneKeys, activityIds),
     queueName: REFERENCE_QUEUE,
+    queuePrefixes: [ctx.queuePrefix],
+    redis: ctx.options.redisUrl,
     historyTable: REFERENCE_HISTORY_TABLE,
-    web,
-    worker,
   };
 }
 
@@ -127,23 +147,28 @@ async function startService(ctx: TargetContext): Promise<StartedTarget> {
         `${path.relative(DIST, script)} is not built: is the service there yet? (BENCH_TARGETS=reference runs the reference alone)`,
       );
   }
-  const env = childEnv(ctx, await freePort());
-  const { key } = await provisionTenant(env, `${TAG} ${ctx.runId}`);
+  const env = (port: number) => childEnv(ctx, port);
+  // The migration and the admin CLI listen on no port.
+  const { key } = await provisionTenant(env(0), `${TAG} ${ctx.runId}`);
 
-  const { web, worker, baseUrl } = await startPair(ctx, scripts, env);
-  const activityIds = await createActivities(baseUrl, key, ctx.runId, ctx.options.activities, TAG);
+  const processes = await startProcesses(ctx, scripts, env, ctx.options.processes);
+  const activityIds = await createActivities(processes.baseUrls[0], key, ctx.runId, ctx.options.activities, TAG);
+  const { cluster } = ctx;
   return {
-    baseUrl,
+    ...processes,
     headers: { 'x-api-key': key },
     keys: mixKeys(ctx.runId, ctx.options.standaloneKeys, activityIds),
     queueName: QUEUES.activityResults,
+    // On a cluster, the shards and the queue as it is with one shard (shard 0's workers consume it too).
+    queuePrefixes: cluster ? [...shardPrefixes(ctx.queuePrefix, ctx.options.shards), ctx.queuePrefix] : [ctx.queuePrefix],
+    redis: cluster ? { url: ctx.options.redisUrl, clusterNodes: cluster.nodes } : ctx.options.redisUrl,
     historyTable: 'activity_result_events',
-    web,
-    worker,
   };
 }
 
+/** The service and the cluster target start alike: ctx.cluster is what sets them apart. */
 export const START: Record<TargetName, (ctx: TargetContext) => Promise<StartedTarget>> = {
   reference: startReference,
   service: startService,
+  cluster: startService,
 };

@@ -1,7 +1,7 @@
 // The worker drain: the worker is stopped, the async load fills the queue with no worker to take it, then
 // the worker is started again and timed until the queue is empty: events applied per second by the worker
 // alone, with the web idle and nothing else loading the machine.
-import { notAppliedOf, perEvent, type PhaseOutcome, type Running } from './running';
+import { failedFigures, failedSnapshot, notAppliedOf, perEvent, type PhaseOutcome, type Running } from './running';
 
 const POLL_MS = 20;
 
@@ -18,19 +18,19 @@ async function firstApplied(run: Running, rows: number, deadline: number): Promi
 
 export async function workerDrainPhase(run: Running): Promise<PhaseOutcome> {
   const { durationS, drainTimeoutS } = run.options;
-  const { worker, web, headers } = run.target;
+  const { workers, webs, headers } = run.target;
   const rowsBefore = await run.historyRows();
-  const failedBefore = await run.queue.failed();
+  const failedSince = await failedSnapshot(run);
   run.log(`${run.name}: worker stopped, async load ${durationS} s, then the worker alone until the queue is empty`);
-  await worker.stop();
+  await Promise.all(workers.map((worker) => worker.stop()));
   const load = await run.load(durationS, { ...headers, prefer: 'respond-async' });
-  web.assertRunning();
+  webs.forEach((web) => web.assertRunning());
   const queued = await run.queue.pending();
   const rowsAtStart = await run.historyRows();
   const cpuAtStart = run.cpu();
 
   const startedAt = Date.now();
-  worker.respawn();
+  workers.forEach((worker) => worker.respawn());
   const deadline = startedAt + drainTimeoutS * 1000;
   const first = queued > 0 ? await firstApplied(run, rowsAtStart, deadline) : { at: startedAt, rows: rowsAtStart };
   const emptyAt = first && (await run.queue.waitEmpty(Math.max(0, deadline - Date.now()), POLL_MS));
@@ -54,7 +54,7 @@ export async function workerDrainPhase(run: Running): Promise<PhaseOutcome> {
         seconds,
         eventsPerSec: seconds > 0 ? applied / seconds : 0,
         complete: Boolean(emptyAt),
-        failedJobs: (await run.queue.failed()) - failedBefore,
+        ...(await failedFigures(failedSince)),
       },
     },
     cpuUsPerEvent: { workerDrain: perEvent(cpuAtStart, run.cpu(), rowsAtEnd - rowsAtStart) },

@@ -1,5 +1,5 @@
 // Chaos run settings from flags (`npm run chaos -- --events 5000`) or CHAOS_* variables.
-import { Flags } from '../harness/flags';
+import { Flags, expandSwitches } from '../harness/flags';
 import { defaultAdminUrl } from '../harness/stores';
 
 export interface ChaosOptions {
@@ -78,11 +78,7 @@ export const FLAGS = {
 const SWITCHES = ['--redis-cluster'];
 
 export function loadOptions(argv: string[], env: NodeJS.ProcessEnv, defaultLogDir: string): ChaosOptions {
-  const flags = Flags.parse(
-    FLAGS,
-    argv.flatMap((arg, i) => (SWITCHES.includes(arg) && (argv[i + 1] ?? '--').startsWith('--') ? [arg, '1'] : [arg])),
-    env,
-  );
+  const flags = Flags.parse(FLAGS, expandSwitches(argv, SWITCHES), env);
   return {
     ...FULL_RUN,
     events: Math.floor(flags.number('events', FULL_RUN.events, 1)),

@@ -41,6 +41,14 @@ export class Flags<F extends string> {
   }
 }
 
+/**
+ * Flags that stand alone (`--redis-cluster`) given the value 1 when no value follows them, so that
+ * Flags.parse, where every flag takes a value, reads them as on.
+ */
+export function expandSwitches(argv: readonly string[], switches: readonly string[]): string[] {
+  return argv.flatMap((arg, i) => (switches.includes(arg) && (argv[i + 1] ?? '--').startsWith('--') ? [arg, '1'] : [arg]));
+}
+
 export function wantsHelp(argv: readonly string[]): boolean {
   return argv.includes('--help') || argv.includes('-h');
 }

@@ -16,6 +16,7 @@ const BUS_OFFSET = 10_000;
 const LOWEST_PORT = 20_000;
 const HIGHEST_PORT = 65_535 - BUS_OFFSET;
 const STATE_FILE = 'cluster.json';
+const DEFAULT_NODE_TIMEOUT_MS = 2_000;
 
 export interface ClusterNode {
   readonly host: string;
@@ -36,6 +37,7 @@ export class RedisCluster {
   private constructor(
     readonly dir: string,
     readonly nodes: readonly ClusterNode[],
+    private readonly nodeTimeoutMs: number,
   ) {}
 
   /** `host:port,host:port,…`, as REDIS_CLUSTER_NODES takes it. */
@@ -50,13 +52,15 @@ export class RedisCluster {
     const log = options.log ?? (() => {});
     await mkdir(options.dir, { recursive: true });
     const ports = await freeClusterPorts(count);
+    const nodeTimeoutMs = options.nodeTimeoutMs ?? DEFAULT_NODE_TIMEOUT_MS;
     const cluster = new RedisCluster(
       options.dir,
       ports.map((port) => ({ host: '127.0.0.1', port })),
+      nodeTimeoutMs,
     );
-    await writeFile(path.join(options.dir, STATE_FILE), JSON.stringify({ nodes: cluster.nodes }));
+    await writeFile(path.join(options.dir, STATE_FILE), JSON.stringify({ nodes: cluster.nodes, nodeTimeoutMs }));
     try {
-      for (const port of ports) await startNode(options.dir, port, options.nodeTimeoutMs ?? 2_000);
+      for (const port of ports) await startNode(options.dir, port, nodeTimeoutMs);
       await Promise.all(cluster.nodes.map((node) => waitFor(() => answers(node), `node ${node.port} to answer`)));
       log(`creating a cluster of ${masters} masters on ports ${ports.join(', ')}`);
       const addresses = cluster.nodes.map((n) => `${n.host}:${n.port}`);
@@ -79,8 +83,8 @@ export class RedisCluster {
   /** The cluster a folder records, if any of its nodes still runs. */
   static async find(dir: string): Promise<RedisCluster | undefined> {
     try {
-      const { nodes } = JSON.parse(await readFile(path.join(dir, STATE_FILE), 'utf8')) as { nodes: ClusterNode[] };
-      return new RedisCluster(dir, nodes);
+      const state = JSON.parse(await readFile(path.join(dir, STATE_FILE), 'utf8')) as { nodes: ClusterNode[]; nodeTimeoutMs?: number };
+      return new RedisCluster(dir, state.nodes, state.nodeTimeoutMs ?? DEFAULT_NODE_TIMEOUT_MS);
     } catch {
       return undefined;
     }
@@ -140,18 +144,42 @@ export class RedisCluster {
    * until the replica is master and the cluster healthy again. Returns the new master.
    */
   async failOver(master: ClusterNode): Promise<ClusterNode> {
-    const lines = String(await command(master, ['CLUSTER', 'NODES']))
-      .trim()
-      .split('\n')
-      .map((line) => line.split(' '));
-    const masterId = lines.find((fields) => fields[2].includes('myself'))![0];
-    const replica = lines.find((fields) => fields[3] === masterId)!;
-    const [host, port] = replica[1].split('@')[0].split(':');
-    const node = { host, port: Number(port) };
+    const node = await replicaOf(master);
     await command(node, ['CLUSTER', 'FAILOVER']);
-    await waitFor(async () => String(await command(node, ['ROLE']).catch(() => '')).startsWith('master'), `node ${node.port} to take over`);
+    await waitFor(() => isMaster(node), `node ${node.port} to take over`);
     await this.waitUntilHealthy();
     return node;
+  }
+
+  /**
+   * A master's redis-server dies (SIGKILL): waits until its replica has been elected in its place and the
+   * surviving nodes say cluster_state:ok, then (with `restart`) starts the node again on its port and its
+   * cluster config. It comes back empty, finds its slots held by a newer master and rejoins as that master's
+   * replica; the call returns once the whole cluster is healthy again. The times are from the kill.
+   */
+  async killMaster(master: ClusterNode, restart = true): Promise<{ newMaster: ClusterNode; electedMs: number; rejoinedMs?: number }> {
+    const replica = await replicaOf(master);
+    const pid = await readPid(this.dir, master.port);
+    if (pid === undefined) throw new Error(`no pid file for node ${master.port}`);
+    const killed = Date.now();
+    kill(pid);
+    await waitFor(async () => !alive(pid), `node ${master.port} to die`);
+    const survivors = this.nodes.filter((node) => node.port !== master.port);
+    await waitFor(
+      async () =>
+        (await isMaster(replica)) &&
+        (await Promise.all(survivors.map((node) => command(node, ['CLUSTER', 'INFO']).catch(() => '')))).every((info) =>
+          /cluster_state:ok/.test(String(info)),
+        ),
+      `node ${replica.port} to be elected in place of ${master.port}`,
+      30_000,
+    );
+    const electedMs = Date.now() - killed;
+    if (!restart) return { newMaster: replica, electedMs };
+    await startNode(this.dir, master.port, this.nodeTimeoutMs);
+    await waitFor(async () => (await answers(master)) && !(await isMaster(master)), `node ${master.port} to rejoin as a replica`, 30_000);
+    await this.waitUntilHealthy();
+    return { newMaster: replica, electedMs, rejoinedMs: Date.now() - killed };
   }
 
   /** Stops every node without saving and removes the folder; a node already gone is no error. */
@@ -165,6 +193,23 @@ export class RedisCluster {
     );
     await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/** The replica of a master, by the master's own CLUSTER NODES. */
+async function replicaOf(master: ClusterNode): Promise<ClusterNode> {
+  const lines = String(await command(master, ['CLUSTER', 'NODES']))
+    .trim()
+    .split('\n')
+    .map((line) => line.split(' '));
+  const masterId = lines.find((fields) => fields[2].includes('myself'))![0];
+  const replica = lines.find((fields) => fields[3] === masterId);
+  if (!replica) throw new Error(`node ${master.port} has no replica`);
+  const [host, port] = replica[1].split('@')[0].split(':');
+  return { host, port: Number(port) };
+}
+
+async function isMaster(node: ClusterNode): Promise<boolean> {
+  return String(await command(node, ['ROLE']).catch(() => '')).startsWith('master');
 }
 
 async function startNode(dir: string, port: number, nodeTimeoutMs: number): Promise<void> {

@@ -12,6 +12,7 @@ import { adminUrlOf } from '../../harness/stores';
 import { REDIS_URL, TEST_DATABASE_URL } from '../support/env';
 
 const RUN = path.resolve(__dirname, '..', '..', 'bench', 'run.js');
+const CAPACITY = path.resolve(__dirname, '..', '..', 'bench', 'capacity.js');
 
 interface Results {
   readonly targets: Record<'service' | 'reference', TargetFigures[]>;
@@ -95,6 +96,50 @@ describe('bench run, small', function () {
     expect(ratio.ratio).to.be.closeTo(ratio.service! / ratio.reference!, 1e-9);
     const bulkRow = results.comparison.find((row) => row.figure.startsWith('bulk end-to-end'))!;
     expect(bulkRow.ofLimit!.bullmq).to.be.closeTo(bulkRow.service! / results.limits.bullmq!.processedPerSec, 1e-9);
+  });
+
+  // The cluster target alone: beside the service on one Redis (the default with --redis-cluster) the test
+  // would take twice as long, and the pairing of the two is a unit test's (bench-report).
+  it('runs the service on a Redis Cluster of its own as 2 webs and 2 workers, and stops the cluster', async () => {
+    const { code, stdout, stderr } = await bench([
+      ...['--targets', 'cluster', '--shards', '3', '--phases', 'sync', '--rounds', '1', '--duration', '1', '--warmup', '0'],
+      ...['--keys', '100', '--activities', '0'],
+      ...['--database-url', adminUrlOf(TEST_DATABASE_URL), '--redis-url', REDIS_URL, '--results', resultsDir],
+    ]);
+    expect([0, 2], stderr).to.include(code);
+    expect(stderr).to.match(/cluster: starting a Redis Cluster/);
+    expect(stdout).to.match(/^figure\s+cluster\s+service\s+ratio\s+target\s+pass\s+of limit$/m);
+    const file = readdirSync(resultsDir).find((name) => name.endsWith('.json'));
+    const results = JSON.parse(readFileSync(path.join(resultsDir, file!), 'utf8')) as Results & {
+      targets: Record<'cluster', TargetFigures[]>;
+    };
+    expect(results.settings).to.include({ shards: 3, processes: 2 });
+    const [round] = results.targets.cluster;
+    expect(round.sync!.responses2xx).to.be.greaterThan(0);
+    expect(round.sync!.failures).to.equal(0);
+    expect(round.notApplied).to.equal(0);
+    expect(readdirSync(resultsDir).filter((name) => /-cluster-.*-(web|worker)-2\.log$/.test(name))).to.have.length(2);
+    expect(stderr).to.not.match(/cleanup \(stop the Redis Cluster\) failed/);
+  });
+
+  it('npm run capacity sizes the queued and retained jobs in Redis and the rows in PostgreSQL', async () => {
+    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      const args = ['--events', '200', '--database-url', adminUrlOf(TEST_DATABASE_URL), '--redis-url', REDIS_URL, '--results', resultsDir];
+      execFile(process.execPath, [CAPACITY, ...args], { timeout: 120_000 }, (error, out, err) =>
+        resolve({ code: error ? Number(error.code ?? -1) : 0, stdout: out, stderr: err }),
+      );
+    });
+    expect(code, stderr).to.equal(0);
+    expect(stdout).to.match(/^200 of 200 events accepted, \d+ bytes of JSON each$/m);
+    expect(stdout)
+      .to.match(/^Redis, queued: +\d+ bytes a job/m)
+      .and.match(/^Redis, completed: +\d+ bytes a job/m);
+    expect(stdout)
+      .to.match(/^activity_results: 100 rows; per row/m)
+      .and.match(/^activity_result_events: 200 rows; per row/m);
+    const file = readdirSync(resultsDir).find((name) => /^capacity-.*\.json$/.test(name));
+    const figures = JSON.parse(readFileSync(path.join(resultsDir, file!), 'utf8')) as { redis: { queued: { job: number } } };
+    expect(figures.redis.queued.job).to.be.greaterThan(200 * 500);
   });
 
   it('runs only the phases it is given', async () => {

@@ -66,11 +66,14 @@ describe('chaos run, short', function () {
     rmSync(logDir, { recursive: true, force: true });
   });
 
-  it('does the same on a Redis Cluster with 3 shards, 2 webs and 3 workers, through a master failover', async () => {
+  it('does the same on a Redis Cluster with 3 shards, 2 webs and 3 workers, through a failover and a master killed', async () => {
     const events = 2_000;
     const { report, explain, logDir } = await run({ events, durationS: 20, kills: 4, redisOutageS: 0, redisCluster: true });
     expect(report.pass, explain).to.equal(true);
-    expect(report.faults.failovers, explain).to.have.length(1);
+    expect(
+      report.faults.failovers?.map((f) => f.kind),
+      explain,
+    ).to.deep.equal(['CLUSTER FAILOVER', 'SIGKILL']);
     expect(report.faults.workerKills, explain).to.be.at.least(4);
     expect(report.faults.postgresOutages, explain).to.have.length(1);
     expect(report.verification.applied, explain).to.be.greaterThan(events / 2);

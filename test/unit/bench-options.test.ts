@@ -24,3 +24,22 @@ describe('bench options: phases', () => {
     expect(options).to.not.have.property('workerConcurrency');
   });
 });
+
+describe('bench options: a Redis Cluster', () => {
+  it('compares the service on a cluster with the service on one Redis, both as 2 webs and 2 workers', () => {
+    const options = loadOptions(['--redis-cluster', '--shards', '4'], {});
+    expect(options.targets).to.deep.equal(['service', 'cluster']);
+    expect(options).to.include({ shards: 4, processes: 2 });
+  });
+
+  it('defaults to one web and one worker a target and 3 shards; --redis-cluster adds the cluster target', () => {
+    expect(loadOptions([], {})).to.include({ processes: 1, shards: 3 });
+    expect(loadOptions([], {}).targets).to.deep.equal(['reference', 'service']);
+    expect(loadOptions(['--targets', 'reference,service', '--redis-cluster'], {}).targets).to.deep.equal([
+      'reference',
+      'service',
+      'cluster',
+    ]);
+    expect(loadOptions([], { BENCH_REDIS_CLUSTER: '1' }).targets).to.deep.equal(['service', 'cluster']);
+  });
+});

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { BulkFigures, Limits, TargetFigures, WorkerDrainFigures } from '../../bench/figures';
 import { compare } from '../../bench/judging';
 import type { PhaseFigures } from '../../bench/load';
-import { formatLimits, formatRoundRatios, formatTable } from '../../bench/report';
+import { formatDetails, formatLimits, formatRoundRatios, formatTable } from '../../bench/report';
 
 function phase(requestsPerSec: number, p99Ms: number): PhaseFigures {
   return { seconds: 15, requestsPerSec, p50Ms: p99Ms / 2, p99Ms, responses2xx: requestsPerSec * 15, failures: 0, statusCounts: {} };
@@ -114,6 +114,22 @@ describe('bench report', () => {
         'worker drain events/s 3.00 3.18 3.33; bulk end-to-end events/s (ref: drain) 2.67 3.21 3.85',
     );
     expect(formatRoundRatios({ reference })).to.equal('');
+  });
+
+  it('sets a run with the cluster target against the service on one Redis, judging no ratio', () => {
+    const rows = compare({ service: reference, cluster: service });
+    const sync = rows.find((r) => r.figure === 'sync req/s')!;
+    expect(sync).to.include({ service: 1100, reference: 1100, target: '', pass: null });
+    // The bulk row's baseline is the service's own bulk figure, not its drain.
+    expect(rows.find((r) => r.figure.startsWith('bulk end-to-end'))).to.include({ service: 4500, reference: null, ratio: null });
+    expect(rows.find((r) => r.figure === 'web peak RSS MB')).to.include({ service: 210, pass: false });
+    expect(formatTable(rows, { subject: 'cluster', baseline: 'service' })).to.match(/^figure\s+cluster\s+service\s+ratio/);
+  });
+
+  it('says why jobs failed in a round, by reason', () => {
+    const failing = { ...service[0], bulk: { ...bulk(4000), failedJobs: 2, failedByReason: { STALE_EVENT: 2 } } };
+    expect(formatDetails({ service: [failing] })).to.match(/queue emptied, 2 failed jobs \{"STALE_EVENT":2\}$/m);
+    expect(formatDetails({ service: [service[0]] })).to.not.match(/failed jobs \{/);
   });
 
   it('prints the limits, or why one was not measured', () => {
