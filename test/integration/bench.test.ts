@@ -134,9 +134,11 @@ describe('bench run, small', function () {
     expect(stdout)
       .to.match(/^Redis, queued: +\d+ bytes a job/m)
       .and.match(/^Redis, completed: +\d+ bytes a job/m);
-    expect(stdout)
-      .to.match(/^activity_results: 100 rows; per row/m)
-      .and.match(/^activity_result_events: 200 rows; per row/m);
+    expect(stdout).to.match(/^activity_results: 100 rows; per row/m);
+    // A key's older event is refused as stale when its newer one commits first, in another batch: every
+    // key has its row, and at most both of its events are in the history.
+    const historyRows = Number(/^activity_result_events: (\d+) rows; per row/m.exec(stdout)?.[1]);
+    expect(historyRows, stdout).to.be.within(100, 200);
     const file = readdirSync(resultsDir).find((name) => /^capacity-.*\.json$/.test(name));
     const figures = JSON.parse(readFileSync(path.join(resultsDir, file!), 'utf8')) as { redis: { queued: { job: number } } };
     expect(figures.redis.queued.job).to.be.greaterThan(200 * 500);
