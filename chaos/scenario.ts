@@ -165,8 +165,8 @@ export async function runChaos(options: ChaosOptions, log: (message: string) => 
     }
     if (cluster) {
       // Then a master dies outright (SIGKILL) and its replica is elected; the dead node is started again and
-      // rejoins as a replica. With asynchronous replication this can lose what the master acknowledged but
-      // had not yet sent on: the verdict counts any such event as lost (docs/redis-cluster.md).
+      // rejoins as a replica. A 202 waited for the replica to hold its job (WAIT), so nothing acknowledged may
+      // be lost with the master: the verdict counts any such event as lost (docs/redis-cluster.md).
       await at(0.6);
       const master = await cluster.masterOf(keySlot(`${queuePrefixes[2]}:x`));
       log(`killing the Redis master on port ${master.port} (SIGKILL)`);

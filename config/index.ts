@@ -19,6 +19,11 @@ export interface Config {
   readonly queueShards: number;
   /** The shards this worker process consumes; every one when unset. */
   readonly workerShards?: readonly number[];
+  /**
+   * Replicas that must hold a job (Redis WAIT) before the API acknowledges it, and how long to wait for
+   * them: a 503 when they do not (docs/redis-cluster.md).
+   */
+  readonly redisWait: { readonly replicas: number; readonly timeoutMs: number };
   readonly bullBoard: { readonly user?: string; readonly password?: string; readonly readOnly: boolean };
   readonly maxClockSkewMs: number;
   /** Every tenant's limit unless it has an override (admin CLI `tenant:limit`); rps 0 turns it off. */
@@ -57,6 +62,14 @@ const schema = Joi.object({
     .allow('')
     .pattern(/^\s*\d+\s*(,\s*\d+\s*)*$/)
     .messages({ 'string.pattern.base': 'must be shard numbers such as 0,2' }),
+  // A master's replica must hold a job before its 202, so a failover cannot drop it: one on a cluster,
+  // none on a single Redis unless it has replicas. WAIT holds the producer's connection: keep it short.
+  REDIS_WAIT_REPLICAS: Joi.number()
+    .integer()
+    .min(0)
+    .max(16)
+    .default((env: { REDIS_CLUSTER_NODES?: string }) => (env.REDIS_CLUSTER_NODES ? 1 : 0)),
+  REDIS_WAIT_MS: Joi.number().integer().min(1).max(900).default(250),
   BULL_BOARD_USER: Joi.string().min(1),
   // The board acts on every tenant's jobs; a short password falls to guessing even at 100 tries a minute.
   BULL_BOARD_PASSWORD: Joi.string().min(12),
@@ -106,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     queuePrefix: value.QUEUE_PREFIX,
     queueShards: value.QUEUE_SHARDS,
     workerShards: workerShards && Object.freeze(workerShards),
+    redisWait: Object.freeze({ replicas: value.REDIS_WAIT_REPLICAS, timeoutMs: value.REDIS_WAIT_MS }),
     bullBoard: Object.freeze({
       user: value.BULL_BOARD_USER,
       password: value.BULL_BOARD_PASSWORD,

@@ -92,12 +92,15 @@ export class RedisCluster {
 
   /**
    * Every node answers, says cluster_state:ok, and sees every node: none failing, each a master holding
-   * slots or a replica (right after the create, a replica-to-be still looks like an empty master for a moment).
+   * slots or a replica (right after the create, a replica-to-be still looks like an empty master for a moment);
+   * and every replica has copied its master and follows it, so a write can be confirmed (WAIT) at once.
    */
   async healthy(): Promise<boolean> {
     try {
       const infos = await Promise.all(this.nodes.map((node) => command(node, ['CLUSTER', 'INFO'])));
       if (!infos.every((info) => /cluster_state:ok/.test(String(info)))) return false;
+      const replication = await Promise.all(this.nodes.map((node) => command(node, ['INFO', 'replication'])));
+      if (replication.some((info) => /role:slave/.test(String(info)) && !/master_link_status:up/.test(String(info)))) return false;
       const views = await Promise.all(this.nodes.map((node) => command(node, ['CLUSTER', 'NODES'])));
       return views.every((view) => {
         const lines = String(view).trim().split('\n');
@@ -182,6 +185,19 @@ export class RedisCluster {
     return { newMaster: replica, electedMs, rejoinedMs: Date.now() - killed };
   }
 
+  /**
+   * Stops a master's replica (SIGSTOP) until the returned function resumes it (SIGCONT): the master goes on
+   * taking writes, and nothing it takes is copied meanwhile. Resume within the node timeout, or the
+   * cluster marks the replica failed.
+   */
+  async freezeReplicaOf(master: ClusterNode): Promise<() => void> {
+    const replica = await replicaOf(master);
+    const pid = await readPid(this.dir, replica.port);
+    if (pid === undefined) throw new Error(`no pid file for node ${replica.port}`);
+    process.kill(pid, 'SIGSTOP');
+    return () => process.kill(pid, 'SIGCONT');
+  }
+
   /** Stops every node without saving and removes the folder; a node already gone is no error. */
   async stop(): Promise<void> {
     await Promise.all(
@@ -228,6 +244,9 @@ async function startNode(dir: string, port: number, nodeTimeoutMs: number): Prom
     '',
     '--appendonly',
     'no',
+    // A new replica's copy starts at once rather than after 5 s of waiting for other replicas to join it.
+    '--repl-diskless-sync-delay',
+    '0',
     '--dir',
     dir,
     '--daemonize',

@@ -6,9 +6,10 @@ import { openRedis, type RedisClient, type RedisTarget } from '../config/redis';
 import { DomainError } from '../domain/errors';
 import { JOB_NAMES, JOB_OPTIONS, QUEUES, type TaskResultJobData, type TaskResultJobResult } from '../domain/jobs';
 import { sha256Hex } from '../domain/task-result-event';
-import { serviceUnavailable } from './http-errors';
+import { HttpError, serviceUnavailable } from './http-errors';
 import { JobWaiter, type Finished } from './job-waiter';
 import { RedisTimeout, isRedisUnavailable, logRedisErrors } from './redis-errors';
+import { ReplicaAcks, type ReplicaAckOptions } from './replica-acks';
 
 export interface TaskResultQueueOptions {
   /** A Redis URL, or a cluster (config.redis). */
@@ -17,6 +18,8 @@ export interface TaskResultQueueOptions {
   /** First retry delay, the job contract's unless given (tests shorten it); later ones double, with jitter. */
   readonly retryDelayMs?: number;
   readonly redisTimeoutMs?: number;
+  /** Replicas that must hold a job before it is acknowledged (config.redisWait); none unless given. */
+  readonly replicaAcks?: ReplicaAckOptions;
   readonly logger: Logger;
 }
 
@@ -88,6 +91,7 @@ export class TaskResultQueue {
   private readonly connection: RedisClient;
   private readonly eventsConnection: RedisClient;
   private readonly waiter: JobWaiter;
+  private readonly acks: ReplicaAcks;
   private readonly timeoutMs: number;
 
   constructor(private readonly options: TaskResultQueueOptions) {
@@ -99,6 +103,7 @@ export class TaskResultQueue {
     logRedisErrors(this.connection, options.logger, 'producer');
     this.queue = new Queue(QUEUES.activityResults, { connection: this.connection, prefix: options.prefix });
     this.queue.on('error', () => {}); // the connection's own errors, logged above
+    this.acks = new ReplicaAcks(this.connection, this.queue.toKey(''), options.replicaAcks ?? { replicas: 0, timeoutMs: 0 });
     // A read cut off by a lost connection fails rather than being sent again later: the waiter retries it.
     // Named, so CLIENT LIST shows whether the web is reading the queue's events.
     this.eventsConnection = openRedis(options.redis, { maxRetriesPerRequest: 1, connectionName: waiterConnectionName(options.prefix) });
@@ -108,7 +113,7 @@ export class TaskResultQueue {
 
   /** Adds the job unless one with this id exists already (then the add is a no-op, checked when keyed). */
   async add(data: TaskResultJobData, jobId: string, { keyed }: AddOptions): Promise<void> {
-    await this.redis(this.queue.add(JOB_NAMES.taskResult, data, this.jobOptions(jobId)));
+    await this.redis(this.acks.confirm(() => this.queue.add(JOB_NAMES.taskResult, data, this.jobOptions(jobId))));
     if (keyed) await this.assertNotReused(jobId, data.fingerprint);
   }
 
@@ -121,7 +126,9 @@ export class TaskResultQueue {
     if (jobs.length === 0) return;
     const bound = this.timeoutMs * 5;
     await this.redis(
-      this.queue.addBulk(jobs.map((j) => ({ name: JOB_NAMES.taskResult, data: j.data, opts: this.jobOptions(j.jobId) }))),
+      this.acks.confirm(() =>
+        this.queue.addBulk(jobs.map((j) => ({ name: JOB_NAMES.taskResult, data: j.data, opts: this.jobOptions(j.jobId) }))),
+      ),
       bound,
     );
     if (!keyed) return;
@@ -140,7 +147,7 @@ export class TaskResultQueue {
    */
   async claimBatchKey(tenantId: string, idempotencyKey: string, batchFingerprint: string): Promise<void> {
     const key = this.queue.toKey(`batch-key-${tenantId}-${sha256Hex(idempotencyKey).slice(0, 40)}`);
-    const stored = await this.redis((this.connection as unknown as JobFingerprint).claimBatchKey(key, batchFingerprint, BATCH_KEY_TTL_MS));
+    const stored = await this.redis(this.acks.confirm(() => this.claim(key, batchFingerprint)));
     if (stored !== null && stored !== batchFingerprint) throw keyReused();
   }
 
@@ -151,8 +158,13 @@ export class TaskResultQueue {
    */
   async claimEventKey(tenantId: string, idempotencyKey: string, fingerprint: string): Promise<void> {
     const key = this.queue.toKey(`event-key-${tenantId}-${sha256Hex(idempotencyKey).slice(0, 40)}`);
-    const stored = await this.redis((this.connection as unknown as JobFingerprint).claimBatchKey(key, fingerprint, BATCH_KEY_TTL_MS));
+    const stored = await this.redis(this.acks.confirm(() => this.claim(key, fingerprint)));
     if (stored !== null && stored !== fingerprint) throw keyReused();
+  }
+
+  /** Binds `key` to `fingerprint` unless it is bound: the fingerprint it is bound to, or null when this bound it. */
+  private claim(key: string, fingerprint: string): Promise<string | null> {
+    return (this.connection as unknown as JobFingerprint).claimBatchKey(key, fingerprint, BATCH_KEY_TTL_MS);
   }
 
   /** Adds a batch's jobs as `addBulk` does and waits up to `timeoutMs` for all of their outcomes at once. */
@@ -239,7 +251,7 @@ export class TaskResultQueue {
 
   /**
    * `operation`, bounded by `timeoutMs`. A Redis that is away or cannot take the command is a 503; any
-   * other error (a domain error from a check, a bug) is passed on as it is.
+   * other error (a domain error from a check, an answer already chosen, a bug) is passed on as it is.
    */
   private async redis<T>(operation: Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
@@ -250,7 +262,7 @@ export class TaskResultQueue {
       return await Promise.race([operation, timeout]);
     } catch (error) {
       operation.catch(() => {});
-      if (!(error instanceof DomainError) && isRedisUnavailable(error))
+      if (!(error instanceof DomainError || error instanceof HttpError) && isRedisUnavailable(error))
         throw serviceUnavailable('the queue is unavailable, try again shortly');
       throw error;
     } finally {

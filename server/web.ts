@@ -50,6 +50,7 @@ export async function startWeb(config: Config, logger: Logger, options: WebOptio
     redis: config.redis,
     prefix: config.queuePrefix,
     shards: config.queueShards,
+    replicaAcks: config.redisWait,
     retryDelayMs: options.retryDelayMs,
     logger,
   });

@@ -97,12 +97,17 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
   const taskResultQueues = (deps.taskResultPrefixes ?? [prefix]).map(
     (shardPrefix) => new Queue(QUEUES.activityResults, { connection, prefix: shardPrefix }),
   );
+  const shares = concurrencyShares(
+    taskResultQueues.map((queue) => queue.opts.prefix!),
+    prefix,
+    concurrency,
+  );
   const taskResults = taskResultQueues.map(
-    (queue) =>
+    (queue, i) =>
       new Worker<TaskResultJobData, TaskResultJobResult>(
         QUEUES.activityResults,
         classified(logger, applyTaskResult, (ms) => queue.rateLimit(ms)),
-        { connection, prefix: queue.opts.prefix, concurrency, ...WORKER_OPTIONS },
+        { connection, prefix: queue.opts.prefix, concurrency: shares[i], ...WORKER_OPTIONS },
       ),
   );
   const followUp = followUpProcessor(deps);
@@ -137,6 +142,18 @@ export function taskResultPrefixesOf(config: Pick<Config, 'queuePrefix' | 'queue
   if (prefixes.length === 1) return prefixes;
   const chosen = config.workerShards ?? prefixes.map((_, shard) => shard);
   return [...chosen.map((shard) => prefixes[shard]), ...(chosen.includes(0) ? [config.queuePrefix] : [])];
+}
+
+/**
+ * Each task-result queue's share of the process's concurrency, so the process holds about `concurrency`
+ * jobs however many shards it consumes (the pool is sized for that). The queue as it was before the
+ * shards (`prefix`, when it is one of several) is drained once and then idle: it takes a quarter share.
+ */
+export function concurrencyShares(prefixes: readonly string[], prefix: string, concurrency: number): number[] {
+  if (prefixes.length === 1) return [concurrency];
+  const shards = prefixes.filter((p) => p !== prefix).length;
+  const share = Math.max(1, Math.ceil(concurrency / shards));
+  return prefixes.map((p) => (p === prefix ? Math.max(1, Math.ceil(share / 4)) : share));
 }
 
 /** The workers of a process as its Config says, on a Redis connection of their own that close() ends. */

@@ -15,7 +15,7 @@ import { RedisCluster } from '../../harness/redis-cluster';
 import { Activity, ActivityResult, FollowUp } from '../../models';
 import { count } from '../support/db';
 import { minutesAfter, seedEvent, type TestTenant } from '../support/fixtures';
-import { postBatch, postResult, request } from '../support/http';
+import { postBatch, postResult, request, type Reply } from '../support/http';
 import { BOARD_PASSWORD, BOARD_USER, basicAuthHeader } from '../support/board';
 import { startStack, startStackWithTenant, type Stack } from '../support/stack';
 import { waitFor } from '../support/wait';
@@ -76,6 +76,43 @@ describe('on a Redis Cluster with 3 queue shards', function () {
     const ready = await request(baseUrl, 'GET', '/readyz');
     expect(ready.status).to.equal(200);
     expect(ready.body.shards).to.deep.equal([0, 1, 2].map((shard) => ({ shard, redis: true })));
+  });
+
+  it("answers 503, not 202, while the master of an event's shard cannot copy it to its replica", async () => {
+    const { prefix, baseUrl, web } = await start();
+    const event = seedEvent({ provider_activity_id: 'frozen-replica' });
+    const shard = web.taskResults.shardFor(tenant.tenantId, event);
+    // Another event of the shard for the batch: the single one may be applied by then (its job was written).
+    const batchKey = Array.from({ length: 100 }, (_, i) => `frozen-batch-${i}`).find(
+      (key) => web.taskResults.shardFor(tenant.tenantId, { provider_activity_id: key }) === shard,
+    );
+    const prefixOfEvent = shardPrefixes(prefix, SHARDS)[shard];
+    const ranges = (await redis.cluster('SLOTS')) as unknown as [number, number, [string, number]][];
+    const slot = keySlot(`${prefixOfEvent}:x`);
+    const [, , [host, port]] = ranges.find(([low, high]) => slot >= low && slot <= high)!;
+
+    const resume = await cluster.freezeReplicaOf({ host, port });
+    let refused: Reply;
+    let refusedBatch: Reply;
+    try {
+      refused = await postResult(baseUrl, tenant, event, { Prefer: 'respond-async' });
+      refusedBatch = await postBatch(baseUrl, tenant, [seedEvent({ provider_activity_id: batchKey })], { Prefer: 'respond-async' });
+    } finally {
+      resume();
+    }
+    expect(refused.status).to.equal(503);
+    expect(refused.body.code).to.equal('SERVICE_UNAVAILABLE');
+    expect(refused.headers.get('retry-after')).to.equal('1');
+    expect(refusedBatch.status).to.equal(503);
+
+    // Sent again once the replica copies: acknowledged, and applied once.
+    const accepted = await waitFor('a 202 once the replica copies again', async () => {
+      const reply = await postResult(baseUrl, tenant, event, { Prefer: 'respond-async' });
+      return reply.status !== 503 && reply;
+    });
+    expect(accepted.status).to.be.oneOf([200, 202]);
+    await waitFor('the event applied', async () => (await ActivityResult.count({ where: { providerActivityId: 'frozen-replica' } })) === 1);
+    expect(await count('activity_result_events', "body::jsonb->>'provider_activity_id' = 'frozen-replica'")).to.equal(1);
   });
 
   it('applies single events sync and async on their shards, finds each job by its status URL, and replays exactly', async () => {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { loadConfig } from '../../config';
 import { configRefusal as refusal } from '../support/config';
 import { hashTagOf, keySlot, shardKeyOf, shardOf, shardPrefixes } from '../../domain/queue-shards';
-import { taskResultPrefixesOf } from '../../workers/start-workers';
+import { concurrencyShares, taskResultPrefixesOf } from '../../workers/start-workers';
 
 describe('configuration: Redis Cluster', () => {
   it('uses REDIS_URL alone, with the prefix as it was, without REDIS_CLUSTER_NODES', () => {
@@ -77,6 +77,14 @@ describe('queue shards', () => {
     expect(refusal({ QUEUE_SHARDS: '0' })).to.match(/QUEUE_SHARDS/);
   });
 
+  it('waits for one replica before a 202 on a cluster, for none on a single Redis unless told', () => {
+    expect(loadConfig({}).redisWait).to.deep.equal({ replicas: 0, timeoutMs: 250 });
+    expect(loadConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:7000' }).redisWait).to.deep.equal({ replicas: 1, timeoutMs: 250 });
+    expect(loadConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:7000', REDIS_WAIT_REPLICAS: '0' }).redisWait.replicas).to.equal(0);
+    expect(loadConfig({ REDIS_WAIT_REPLICAS: '2', REDIS_WAIT_MS: '100' }).redisWait).to.deep.equal({ replicas: 2, timeoutMs: 100 });
+    expect(refusal({ REDIS_WAIT_MS: '1000' })).to.match(/REDIS_WAIT_MS/);
+  });
+
   it('has a worker consume its shards, and the queue as it was with one shard along with shard 0', () => {
     const config = { queuePrefix: '{bull}', queueShards: 3 };
     const shards = shardPrefixes('{bull}', 3);
@@ -84,5 +92,13 @@ describe('queue shards', () => {
     expect(taskResultPrefixesOf(config)).to.deep.equal([...shards, '{bull}']);
     expect(taskResultPrefixesOf({ ...config, workerShards: [1, 2] })).to.deep.equal([shards[1], shards[2]]);
     expect(taskResultPrefixesOf({ ...config, workerShards: [0] })).to.deep.equal([shards[0], '{bull}']);
+  });
+
+  it("shares a worker process's concurrency among its shards, the queue from before the shards taking a quarter share", () => {
+    const shards = shardPrefixes('{bull}', 3);
+    expect(concurrencyShares(['{bull}'], '{bull}', 128)).to.deep.equal([128]);
+    expect(concurrencyShares([...shards, '{bull}'], '{bull}', 128)).to.deep.equal([43, 43, 43, 11]);
+    expect(concurrencyShares([shards[1], shards[2]], '{bull}', 128)).to.deep.equal([64, 64]);
+    expect(concurrencyShares([...shards, '{bull}'], '{bull}', 1)).to.deep.equal([1, 1, 1, 1]);
   });
 });
