@@ -29,3 +29,22 @@ export function rateLimitProblem(limit: RateLimit): string | undefined {
   if (limit.burst > 0 && limit.burst < limit.rps) return 'burst must be at least rps';
   return undefined;
 }
+
+/** One request's part of a charge made for several at once. */
+export interface Share {
+  readonly allowed: boolean;
+  readonly remaining: number;
+}
+
+/**
+ * Splits one counter charge made for several requests (`points` each, in the order they came) as if each
+ * had been charged alone, one after the other: `consumedAfter` is the counter once all were added. A
+ * refused request's points stay counted, as a lone charge's do.
+ */
+export function shareOut(points: readonly number[], consumedAfter: number, limit: number): Share[] {
+  let used = consumedAfter - points.reduce((sum, p) => sum + p, 0);
+  return points.map((p) => {
+    used += p;
+    return { allowed: used <= limit, remaining: Math.max(0, limit - used) };
+  });
+}

@@ -1,9 +1,11 @@
 // Per-tenant rate limits, counted in Redis so every web process shares one count per tenant. A tenant's
 // counter is its own key: a tenant over its limit costs the others nothing but its own rejected requests,
-// and those are refused from memory until its window ends.
+// and those are refused from memory until its window ends. The charges of one event-loop turn go to
+// Redis together, one call per tenant and limit (docs/limits.md).
 import type { RedisClient } from '../config/redis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { windowOf, type RateLimit, type RateWindow } from '../domain/rate-limits';
+import { shareOut, windowOf, type RateLimit, type RateWindow } from '../domain/rate-limits';
+import { BatchLoader } from '../lib/batch-loader';
 
 /** What one request was charged, for the RateLimit header fields and a 429. */
 export interface RateDecision {
@@ -14,9 +16,19 @@ export interface RateDecision {
   readonly resetSeconds: number;
 }
 
+interface Charge {
+  readonly tenantId: string;
+  readonly points: number;
+}
+
+type Decided = RateDecision | undefined;
+
+// Charges wait for a turn to end, not for Redis: enough calls in flight that none queue behind another.
+const CALLS_IN_FLIGHT = 64;
+
 export class TenantRateLimiter {
   /** One limiter per distinct limit in use (the default and each override): a handful. */
-  private readonly limiters = new Map<string, RateLimiterRedis>();
+  private readonly limiters = new Map<string, BatchLoader<Charge, Decided>>();
 
   constructor(
     private readonly redis: RedisClient,
@@ -32,18 +44,14 @@ export class TenantRateLimiter {
   async consume(tenantId: string, override: RateLimit | null, points = 1): Promise<RateDecision | undefined> {
     const window = windowOf(override ?? this.defaultLimit);
     if (!window) return undefined;
-    try {
-      return decision(true, window, await this.limiterFor(window).consume(tenantId, points));
-    } catch (rejection) {
-      return rejection instanceof RateLimiterRes ? decision(false, window, rejection) : undefined;
-    }
+    return this.limiterFor(window).load({ tenantId, points });
   }
 
-  private limiterFor(window: RateWindow): RateLimiterRedis {
+  private limiterFor(window: RateWindow): BatchLoader<Charge, Decided> {
     const name = `${window.points}-${window.seconds}`;
     let limiter = this.limiters.get(name);
     if (!limiter) {
-      limiter = new RateLimiterRedis({
+      const counter = new RateLimiterRedis({
         storeClient: this.redis,
         keyPrefix: `${this.prefix}:rate-limit:${name}`,
         points: window.points,
@@ -53,12 +61,52 @@ export class TenantRateLimiter {
         // Redis unreachable: count per process instead, rather than fail the request or drop the limit.
         insuranceLimiter: new RateLimiterMemory({ points: window.points, duration: window.seconds }),
       });
+      limiter = new BatchLoader((charges) => chargeTogether(counter, window, charges), {
+        maxInFlight: CALLS_IN_FLIGHT,
+        maxBatch: Number.MAX_SAFE_INTEGER,
+      });
       this.limiters.set(name, limiter);
     }
     return limiter;
   }
 }
 
-function decision(allowed: boolean, window: RateWindow, res: RateLimiterRes): RateDecision {
-  return { allowed, window, remaining: res.remainingPoints, resetSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
+/** One counter call per tenant for all its charges, shared out as if each had been made alone in turn. */
+async function chargeTogether(counter: RateLimiterRedis, window: RateWindow, charges: readonly Charge[]): Promise<Decided[]> {
+  const byTenant = new Map<string, number[]>();
+  charges.forEach(({ tenantId }, i) => {
+    const indexes = byTenant.get(tenantId);
+    if (indexes) indexes.push(i);
+    else byTenant.set(tenantId, [i]);
+  });
+  const decided: Decided[] = new Array(charges.length);
+  await Promise.all(
+    [...byTenant].map(async ([tenantId, indexes]) => {
+      const points = indexes.map((i) => charges[i].points);
+      const res = await chargeOnce(counter, tenantId, points);
+      const shares = res ? shareOut(points, consumedAfter(res, points), window.points) : [];
+      indexes.forEach((i, n) => {
+        decided[i] = res && { ...shares[n], window, resetSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
+      });
+    }),
+  );
+  return decided;
+}
+
+/** The counter after the charge, or undefined when neither Redis nor memory could count it. */
+async function chargeOnce(counter: RateLimiterRedis, tenantId: string, points: readonly number[]): Promise<RateLimiterRes | undefined> {
+  try {
+    return await counter.consume(
+      tenantId,
+      points.reduce((sum, p) => sum + p, 0),
+    );
+  } catch (rejection) {
+    return rejection instanceof RateLimiterRes ? rejection : undefined;
+  }
+}
+
+/** A tenant blocked in memory is refused without a count (consumedPoints 0): every charge is over. */
+function consumedAfter(res: RateLimiterRes, points: readonly number[]): number {
+  const charged = points.reduce((sum, p) => sum + p, 0);
+  return res.consumedPoints >= charged ? res.consumedPoints : Infinity;
 }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Tenant } from '../../models';
 import { workerConnection } from '../../workers/redis';
 import { TcpProxy } from '../../harness/tcp-proxy';
+import { TenantRateLimiter } from '../../server/tenant-rate-limiter';
 import { adminJson } from '../support/admin-cli';
 import { REDIS_URL } from '../support/env';
 import { createTenant, seedEvent, type TestTenant } from '../support/fixtures';
@@ -22,6 +23,17 @@ async function limitKeys(prefix: string): Promise<string[]> {
   } finally {
     redis.disconnect();
   }
+}
+
+/** The names of the commands a connection sends from now on. */
+function commandsSent(redis: ReturnType<typeof workerConnection>): string[] {
+  const sent: string[] = [];
+  const send: typeof redis.sendCommand = redis.sendCommand.bind(redis);
+  redis.sendCommand = (command: Parameters<typeof send>[0], stream?: Parameters<typeof send>[1]) => {
+    sent.push(command.name);
+    return send(command, stream);
+  };
+  return sent;
 }
 
 describe('per-tenant rate limits', () => {
@@ -59,12 +71,41 @@ describe('per-tenant rate limits', () => {
     expect(Number(refused.headers.get('retry-after'))).to.be.within(1, 2);
     expect(refused.headers.get('ratelimit-limit')).to.equal('4');
     expect(refused.headers.get('ratelimit-remaining')).to.equal('0');
-    // The other tenant is held to the default, 200 requests per 2 s, and has spent 8 of them.
-    expect(theirs.map((r) => Number(r.headers.get('ratelimit-remaining'))).sort((a, b) => a - b)[0]).to.equal(192);
+    // The other tenant is held to the default, 200 requests per 2 s, and has spent 8 of them, each its own.
+    expect(theirs.map((r) => Number(r.headers.get('ratelimit-remaining'))).sort((a, b) => a - b)).to.deep.equal([
+      192, 193, 194, 195, 196, 197, 198, 199,
+    ]);
     expect(await limitKeys(stack.prefix)).to.deep.equal([
       `${stack.prefix}:rate-limit:200-2:${other.tenantId}`,
       `${stack.prefix}:rate-limit:4-2:${limited.tenantId}`,
     ]);
+  });
+
+  it('charges the requests of one turn with one Redis call per tenant, each allowed or refused as if alone', async () => {
+    const redis = workerConnection(REDIS_URL);
+    try {
+      const limiter = new TenantRateLimiter(redis, stack.prefix, { rps: 1, burst: 5 });
+      await redis.ping();
+      const sent = commandsSent(redis);
+      const decisions = await Promise.all([
+        ...Array.from({ length: 7 }, () => limiter.consume(limited.tenantId, null)),
+        limiter.consume(other.tenantId, null, 2),
+      ]);
+      expect(sent, 'one counter call per tenant').to.have.length(2);
+      expect(decisions.map((d) => d && [d.allowed, d.remaining])).to.deep.equal([
+        [true, 4],
+        [true, 3],
+        [true, 2],
+        [true, 1],
+        [true, 0],
+        [false, 0],
+        [false, 0],
+        [true, 3],
+      ]);
+      expect(await redis.get(`${stack.prefix}:rate-limit:5-5:${limited.tenantId}`)).to.equal('7');
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('carries the RateLimit header fields on every authenticated answer, errors included', async () => {
