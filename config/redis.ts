@@ -30,6 +30,13 @@ export type ConnectionOptions = Pick<
   | 'retryStrategy'
 >;
 
+/**
+ * `writePerTurn`: the commands the connection is given in one turn of the event loop go to its socket in one
+ * write. Each write costs a system call and, above all, a wake-up of Redis: a worker's committed batch
+ * finishes all its jobs at once (docs/performance.md).
+ */
+export type OpenOptions = ConnectionOptions & { readonly writePerTurn?: boolean };
+
 /** `host:port,host:port,…` as REDIS_CLUSTER_NODES holds it. */
 export function parseClusterNodes(text: string): RedisNode[] {
   return text
@@ -47,8 +54,15 @@ export function redisTarget(where: RedisTarget | string): RedisTarget {
   return typeof where === 'string' ? { url: where } : where;
 }
 
-export function openRedis(where: RedisTarget | string, options: ConnectionOptions = {}): RedisClient {
-  const target = redisTarget(where);
+export function openRedis(where: RedisTarget | string, { writePerTurn: coalesce, ...options }: OpenOptions = {}): RedisClient {
+  const client = connect(redisTarget(where), options);
+  if (!coalesce) return client;
+  if ('nodes' in client) client.on('+node', (node: Redis) => writePerTurn(node));
+  else writePerTurn(client);
+  return client;
+}
+
+function connect(target: RedisTarget, options: ConnectionOptions): RedisClient {
   if (target.clusterNodes === undefined) return new Redis(target.url, options);
   const { enableOfflineQueue, enableReadyCheck, lazyConnect, retryStrategy, ...perNode } = options;
   const clusterOptions: ClusterOptions = {
@@ -62,6 +76,18 @@ export function openRedis(where: RedisTarget | string, options: ConnectionOption
     redisOptions: perNode,
   };
   return new Cluster([...target.clusterNodes], clusterOptions);
+}
+
+function writePerTurn(redis: Redis): void {
+  const send = redis.sendCommand.bind(redis);
+  redis.sendCommand = (command: Parameters<Redis['sendCommand']>[0], stream?: Parameters<Redis['sendCommand']>[1]) => {
+    const socket = redis.stream;
+    if (socket && !socket.writableCorked) {
+      socket.cork();
+      process.nextTick(() => socket.uncork());
+    }
+    return send(command, stream);
+  };
 }
 
 /**
