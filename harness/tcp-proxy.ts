@@ -1,6 +1,8 @@
 // A TCP proxy a test can cut: stop() drops every connection and refuses new ones, start() lets them
-// through again. Outages are caused for real this way, between the service and PostgreSQL or Redis.
+// through again, on the same port (see free-port.ts). Outages are caused for real this way, between the
+// service and PostgreSQL or Redis.
 import net from 'node:net';
+import { listen, listenOnFreePort } from './free-port';
 
 export class TcpProxy {
   private server?: net.Server;
@@ -25,8 +27,8 @@ export class TcpProxy {
       }
       client.pipe(upstream).pipe(client);
     });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as net.AddressInfo).port;
+    if (this.port) await listen(server, this.port);
+    else this.port = await listenOnFreePort(server);
     this.server = server;
     return this;
   }
