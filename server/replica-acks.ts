@@ -2,7 +2,7 @@
 // master that took it must hold it (WAIT on the connection that wrote it). Redis replicates
 // asynchronously, so without this a master that dies right after an add can take the job with it when
 // its replica is elected in its place. See docs/redis-cluster.md.
-import type { Redis } from 'ioredis';
+import { ReplyError, type Redis } from 'ioredis';
 import type { RedisClient } from '../config/redis';
 import { keySlot } from '../domain/queue-shards';
 import { serviceUnavailable } from './http-errors';
@@ -63,6 +63,16 @@ export class ReplicaAcks {
   }
 }
 
+/**
+ * A node refuses WAIT once it is no longer a master ("WAIT cannot be used with replica instances"): a
+ * failover demoted it after it took the write and before the client learnt the slot had moved. Nothing
+ * confirms that write, so it counts as held by no replica: a 503, sent again, never a 500.
+ */
+function refusedAsNone(error: unknown): number {
+  if (error instanceof ReplyError) return 0;
+  throw error;
+}
+
 /** One WAIT in flight on a connection at a time, and at most one more queued behind it for all who come. */
 class SharedWait {
   private running?: Promise<number>;
@@ -86,9 +96,11 @@ class SharedWait {
   }
 
   private send(): Promise<number> {
-    const sent = (this.node.call('WAIT', this.options.replicas, this.options.timeoutMs) as Promise<number>).finally(() => {
-      if (this.running === sent) this.running = undefined;
-    });
+    const sent = (this.node.call('WAIT', this.options.replicas, this.options.timeoutMs) as Promise<number>)
+      .catch(refusedAsNone)
+      .finally(() => {
+        if (this.running === sent) this.running = undefined;
+      });
     this.running = sent;
     return sent;
   }

@@ -7,11 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { expect } from 'chai';
-import type { Cluster } from 'ioredis';
+import { Cluster } from 'ioredis';
 import { openRedis } from '../../config/redis';
 import { QUEUES, followUpJobId } from '../../domain/jobs';
 import { keySlot, shardPrefixes } from '../../domain/queue-shards';
 import { RedisCluster } from '../../harness/redis-cluster';
+import { HttpError } from '../../server/http-errors';
+import { ReplicaAcks } from '../../server/replica-acks';
 import { Activity, ActivityResult, FollowUp } from '../../models';
 import { count } from '../support/db';
 import { minutesAfter, seedEvent, type TestTenant } from '../support/fixtures';
@@ -113,6 +115,30 @@ describe('on a Redis Cluster with 3 queue shards', function () {
     expect(accepted.status).to.be.oneOf([200, 202]);
     await waitFor('the event applied', async () => (await ActivityResult.count({ where: { providerActivityId: 'frozen-replica' } })) === 1);
     expect(await count('activity_result_events', "body::jsonb->>'provider_activity_id' = 'frozen-replica'")).to.equal(1);
+  });
+
+  it('answers 503, not 500, for a write whose master became a replica before its WAIT', async () => {
+    // A client that has not yet learnt of the failover, as the web is for a moment after one.
+    const client = new Cluster([...cluster.nodes], { slotsRefreshInterval: 600_000 });
+    await new Promise((resolve) => client.once('ready', resolve));
+    try {
+      const key = `{test-${randomBytes(4).toString('hex')}}:demoted`;
+      const acks = new ReplicaAcks(client, key, { replicas: 1, timeoutMs: 250 });
+      const master = await cluster.masterOf(keySlot(key));
+      const refused = await acks
+        .confirm(async () => {
+          await client.set(key, 'written');
+          await cluster.failOver(master);
+        })
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      expect(refused).to.be.instanceOf(HttpError);
+      expect((refused as HttpError).status).to.equal(503);
+    } finally {
+      client.disconnect();
+    }
   });
 
   it('applies single events sync and async on their shards, finds each job by its status URL, and replays exactly', async () => {
