@@ -41,6 +41,8 @@ export interface ChaosReport {
     /** 5xx other than 503 to a valid event. */
     readonly serverErrors: Record<string, number>;
   };
+  /** The errors the web processes logged (the cause of each 500), most frequent first. */
+  readonly webErrors: string[];
   readonly faults: FaultFigures;
   readonly hostile: HostileFigures;
   readonly drained: boolean;
@@ -119,6 +121,8 @@ export function formatReport(r: ChaosReport): string {
     line('never answered (client gave up)', r.stream.unanswered),
     line('answers by status', r.stream.answersByStatus),
     line('other 5xx to valid events', r.stream.serverErrors),
+    line('errors the webs logged', r.webErrors.length === 0 ? 'none' : ''),
+    ...r.webErrors.map((e) => `      ${e}`),
     line('hung requests', r.stream.hung),
     'faults',
     line('worker SIGKILLs', `${r.faults.workerKills} (${r.faults.workersStarted} worker processes started)`),

@@ -18,6 +18,7 @@ import { createDatabase, databaseUrlFor, deletePrefix, dropDatabase, uniqueSuffi
 import { TcpProxy } from '../harness/tcp-proxy';
 import { WorkerFleet, allowConnections, killWorkers, postgresOutage, redisOutage } from './faults';
 import { runHostile, type HostileFigures } from './hostile';
+import { loggedErrors } from './logged-errors';
 import { jobStats } from './job-stats';
 import { buildHostileCases } from './hostile-cases';
 import { Ledger } from './ledger';
@@ -206,6 +207,7 @@ export async function runChaos(options: ChaosOptions, log: (message: string) => 
   const jobIds = [...new Set([...ledger.records.values()].flatMap((r) => [...jobIdsOf(tenantId, r)]))];
   const jobs = await jobStats(redisTarget, queuePrefixes, jobIds);
   await Promise.all([...webs.map((web) => web.stop()), fleet.stop()]);
+  const webErrors = loggedErrors(webs.map((_, i) => path.join(logDir, `web-${i + 1}.log`)));
 
   log('checking the final state');
   const verification = await verify({ databaseUrl, tenantId, ledger, failedJobs });
@@ -218,6 +220,7 @@ export async function runChaos(options: ChaosOptions, log: (message: string) => 
     seed: options.seed,
     seconds: { sending: sendingSeconds, drain: drainSeconds, total: (Date.now() - startedAt) / 1000 },
     stream: streamFigures(ledger),
+    webErrors,
     faults: { workerKills: fleet.kills, workersStarted: fleet.started.length, ...faults },
     hostile: hostile!,
     drained: drainedAt !== undefined,
