@@ -107,6 +107,26 @@ describe('batch outcomes', () => {
       expect(await count('activity_result_events')).to.equal(2);
     });
 
+    it('applies an end-of-shift batch holding ten events of each key in time order: every one in the history, none refused as stale', async () => {
+      const keys = ['shift-a', 'shift-b', 'shift-c'];
+      const events = Array.from({ length: 30 }, (_, n) =>
+        seedEvent({ provider_activity_id: keys[n % 3], occurred_at: minutesAfter(T0, n), external_status: `e${n}` }),
+      );
+      const reply = await postBatch(stack.baseUrl, tenant, events, { prefer: 'respond-async' });
+      expect(reply.body.counts).to.deep.equal({ 202: 30 });
+      const queue = stack.web.taskResults.queue;
+      const counts = await eventually(async () => {
+        const c = await queue.getJobCounts('completed', 'failed');
+        return c.completed + c.failed === 30 ? c : undefined;
+      });
+      expect(counts, JSON.stringify((await queue.getFailed()).map((job) => job.failedReason))).to.deep.equal({ completed: 30, failed: 0 });
+      expect(await count('activity_result_events')).to.equal(30);
+      for (const [i, key] of keys.entries()) {
+        const [result] = (await request(stack.baseUrl, 'GET', `/api/activity-results?provider_activity_id=${key}`, { tenant })).body.items;
+        expect(result.externalStatus, key).to.equal(`e${27 + i}`);
+      }
+    });
+
     for (const keyed of [false, true]) {
       it(`makes one job and one history row of the same event twice in one batch${keyed ? ', with an Idempotency-Key' : ''}`, async () => {
         const event = seedEvent({ provider_activity_id: 'twice' });

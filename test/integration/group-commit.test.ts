@@ -7,6 +7,7 @@ import { Activity, ActivityResult } from '../../models';
 import { withDefaultUser } from '../../models/database-url';
 import { ResultTypeDirectory } from '../../models/result-type-directory';
 import { applyTaskResults, type PendingEvent, type Settled } from '../../workers/apply-task-results';
+import { GroupCommit } from '../../workers/group-commit';
 import { count, sequelize } from '../support/db';
 import { TEST_DATABASE_URL } from '../support/env';
 import { createTenant, minutesAfter, seedEvent, type TestTenant } from '../support/fixtures';
@@ -123,6 +124,40 @@ describe('group commit: a batch of events in one transaction', () => {
       await other.end();
     }
     expect(await count('activity_result_events')).to.equal(2);
+  });
+
+  it('commits a target\'s events in queue order: a newer event waits while a batch in flight holds its target, others do not', async () => {
+    // The first batch locks `blocker` first (ids in order), and waits there before it reaches `target`.
+    const [blocker, target] = [await newActivity('o-1'), await newActivity('o-2')].sort();
+    const elsewhere = await newActivity('o-3');
+    const batches: string[][] = [];
+    const group = new GroupCommit((batch) => {
+      batches.push(batch.map((p) => String(p.event.external_status)));
+      return applyTaskResults(deps(), batch);
+    }, 4);
+    const other = new Client({ connectionString: withDefaultUser(TEST_DATABASE_URL) });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT 1 FROM activities WHERE id = $1 FOR UPDATE', [blocker]);
+      const older = group.apply(pending(linked(target, { external_status: 'older' })));
+      const first = group.apply(pending(linked(blocker, { external_status: 'blocker' })));
+      const blocked = `SELECT 1 FROM pg_stat_activity WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid))`;
+      await waitFor('the first batch to wait on the lock', async () => (await other.query(blocked)).rowCount);
+
+      const newer = group.apply(pending(linked(target, { external_status: 'newer', occurred_at: minutesAfter(T0, 1) })));
+      const free = group.apply(pending(linked(elsewhere, { external_status: 'elsewhere' })));
+      expect((await free).outcome, 'an event for another target is applied meanwhile').to.equal('created');
+      expect(batches).to.deep.equal([['older', 'blocker'], ['elsewhere']]);
+
+      await other.query('COMMIT');
+      expect((await Promise.all([older, first, newer])).map((r) => r.outcome)).to.deep.equal(['created', 'created', 'updated']);
+      expect(batches).to.deep.equal([['older', 'blocker'], ['elsewhere'], ['newer']]);
+    } finally {
+      await other.end();
+    }
+    expect((await ActivityResult.findOne({ where: { activityId: target } }))!.externalStatus).to.equal('newer');
+    expect(await count('activity_result_events')).to.equal(4);
   });
 
   it('applies a queue filled while no worker ran, newest event winning per key, every event applied or refused as stale', async () => {
