@@ -1,7 +1,7 @@
 // The bulk phase, service only: batches of events on POST /api/activity-results/tasks/batch with
 // `Prefer: respond-async`, a few requests at a time for the phase's duration, then a wait until every
 // accepted event is applied. The events come from the same stream as the other phases' (same keys and
-// activities, each newer than the last).
+// activities, each newer than the last), each request's from keys no other request in flight sends.
 import { TASKS_PATH } from './load';
 import { failedFigures, failedSnapshot, notAppliedOf, type PhaseOutcome, type Running } from './running';
 
@@ -19,8 +19,8 @@ interface Tally {
 
 const bump = (counts: Record<string, number>, key: string | number, by = 1) => (counts[key] = (counts[key] ?? 0) + by);
 
-async function sendBatch(run: Running, tally: Tally): Promise<void> {
-  const texts = Array.from({ length: BATCH_SIZE }, () => run.events.next());
+async function sendBatch(run: Running, nextEvent: () => string, tally: Tally): Promise<void> {
+  const texts = Array.from({ length: BATCH_SIZE }, nextEvent);
   tally.requests++;
   let response: Response;
   try {
@@ -62,8 +62,8 @@ export async function bulkPhase(run: Running): Promise<PhaseOutcome | undefined>
   const startedAt = Date.now();
   const endAt = startedAt + durationS * 1000;
   await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (Date.now() < endAt) await sendBatch(run, tally);
+    run.events.lanes(CONCURRENCY).map(async (nextEvent) => {
+      while (Date.now() < endAt) await sendBatch(run, nextEvent, tally);
     }),
   );
   const loadSeconds = (Date.now() - startedAt) / 1000;

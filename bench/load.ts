@@ -26,9 +26,27 @@ export class EventStream {
   }
 
   next(): string {
+    return this.eventFor(this.keys[this.sent % this.keys.length]);
+  }
+
+  /**
+   * `count` senders on this stream's clock, each rotating over a slice of the keys of its own: a sender
+   * that waits for each answer before its next request never has two events of one key in flight, so no
+   * event of a key can reach the queue after a newer one and be refused as stale.
+   */
+  lanes(count: number): Array<() => string> {
+    if (this.keys.length < count) throw new Error(`${count} lanes need at least ${count} event keys`);
+    return Array.from({ length: count }, (_, lane) => {
+      const keys = this.keys.filter((_, i) => i % count === lane);
+      let turn = 0;
+      return () => this.eventFor(keys[turn++ % keys.length]);
+    });
+  }
+
+  private eventFor(key: EventKey): string {
     const n = this.sent++;
     return JSON.stringify({
-      ...this.keys[n % this.keys.length],
+      ...key,
       occurred_at: new Date(this.originMs + n).toISOString(),
       status: 'PENDING',
       external_status: 'IN_PROGRESS',

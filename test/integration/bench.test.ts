@@ -40,8 +40,8 @@ describe('bench run, small', function () {
   afterEach(() => rmSync(resultsDir, { recursive: true, force: true }));
 
   it('runs every phase on both targets, prints the table with ratios by round and the limits, and writes every figure', async () => {
-    // Enough keys that no two events for one key are ever in flight together (the bulk phase has 400 in
-    // flight): none is stale (409).
+    // Enough keys that no two events for one key are ever in flight together on the single route (32
+    // connections); the bulk phase's senders have keys of their own: none is stale (409).
     const { code, stdout, stderr } = await bench([
       ...['--rounds', '2', '--duration', '1', '--warmup', '1', '--keys', '500', '--activities', '20', '--drain-timeout', '60'],
       ...['--limit-jobs', '500'],
