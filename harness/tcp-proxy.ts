@@ -7,6 +7,10 @@ import { listen, listenOnFreePort } from './free-port';
 export class TcpProxy {
   private server?: net.Server;
   private readonly sockets = new Set<net.Socket>();
+  private readonly upstreams = new Map<net.Socket, net.Socket>();
+  private hanging = false;
+  /** Bytes the clients have sent through the proxy, so a test can wait for a request to be on its way. */
+  bytesFromClients = 0;
   port = 0;
 
   constructor(
@@ -25,7 +29,12 @@ export class TcpProxy {
           upstream.destroy();
         });
       }
-      client.pipe(upstream).pipe(client);
+      upstream.on('close', () => this.upstreams.delete(upstream));
+      this.upstreams.set(upstream, client);
+      client.on('data', (chunk: Buffer) => (this.bytesFromClients += chunk.length));
+      client.pipe(upstream);
+      if (this.hanging) upstream.resume();
+      else upstream.pipe(client);
     });
     if (this.port) await listen(server, this.port);
     else this.port = await listenOnFreePort(server);
@@ -33,9 +42,25 @@ export class TcpProxy {
     return this;
   }
 
+  /** From now on the upstream's answers are dropped, as from a host that stopped answering; reset() ends it. */
+  hang(): void {
+    this.hanging = true;
+    for (const [upstream, client] of this.upstreams) {
+      upstream.unpipe(client);
+      upstream.resume();
+    }
+  }
+
+  /** Drops every connection with a TCP reset (ECONNRESET on the other side); new ones are let through. */
+  reset(): void {
+    this.hanging = false;
+    for (const socket of this.sockets) socket.resetAndDestroy();
+  }
+
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
+    this.hanging = false;
     for (const socket of this.sockets) socket.destroy();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }

@@ -2,10 +2,14 @@
 // The worker's classifier and the API (fast checks, key lookups) read failures the same way.
 import { ConnectionError, DatabaseError, TimeoutError } from 'sequelize';
 
+// Five digits or capitals. A socket's error code (ECONNRESET, EPIPE) sits in the same field when the
+// connection failed under a statement.
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
 /** The SQLSTATE of a failed statement: Sequelize wraps the driver's error as `parent`. */
 export function sqlStateOf(error: unknown): string | undefined {
-  const parent = (error as { parent?: { code?: unknown } } | null)?.parent;
-  return typeof parent?.code === 'string' ? parent.code : undefined;
+  const code = (error as { parent?: { code?: unknown } } | null)?.parent?.code;
+  return typeof code === 'string' && SQLSTATE.test(code) ? code : undefined;
 }
 
 // Connection exceptions, insufficient resources, operator intervention (shutdown, statement timeout).

@@ -13,7 +13,7 @@ import { createTenant, minutesAfter, seedEvent, type TestTenant } from '../suppo
 import { postResult, request } from '../support/http';
 import { spawnEntry } from '../support/processes';
 import { silentLogger, startStack, uniquePrefix, type Stack } from '../support/stack';
-import { eventually } from '../support/wait';
+import { eventually, waitFor } from '../support/wait';
 
 describe('faults', () => {
   let stack: Stack | undefined;
@@ -143,6 +143,37 @@ describe('faults', () => {
       stack = await startStack({ prefix });
       await eventually(async () => ((await count('activity_results')) === 2 ? true : undefined));
       expect(await count('activity_result_events')).to.equal(2);
+    } finally {
+      expect((await web.stop()).code).to.equal(0);
+      await postgres.stop();
+    }
+  });
+
+  it('queues an event (202), not 500, whose fast check loses its database connection to a TCP reset', async () => {
+    const postgres = await new TcpProxy(5432).start();
+    const prefix = uniquePrefix();
+    const web = spawnEntry('server/index.js', {
+      DATABASE_URL: withDefaultUser(postgres.url('postgres', new URL(TEST_DATABASE_URL).pathname)),
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      PORT: '0',
+    });
+    try {
+      const port = JSON.parse(await web.waitForLine(/web listening/)).port;
+      const baseUrl = `http://127.0.0.1:${port}`;
+      // The key and the tenant's result types are cached from here on: the next request's only statement is its fast check.
+      expect((await postResult(baseUrl, tenant, seedEvent(), { prefer: 'respond-async' })).status).to.equal(202);
+
+      postgres.hang();
+      const sent = postgres.bytesFromClients;
+      const replying = postResult(baseUrl, tenant, seedEvent({ provider_activity_id: 'ext-reset' }), { prefer: 'respond-async' });
+      await waitFor('the fast check to reach PostgreSQL', async () => postgres.bytesFromClients > sent);
+      postgres.reset();
+      const reply = await replying;
+      expect(reply.status, JSON.stringify(reply.body)).to.equal(202);
+
+      stack = await startStack({ prefix });
+      await eventually(async () => ((await count('activity_results')) === 2 ? true : undefined));
     } finally {
       expect((await web.stop()).code).to.equal(0);
       await postgres.stop();

@@ -3,6 +3,7 @@ import { ConnectionRefusedError, DatabaseError, UniqueConstraintError, Validatio
 import { DomainError } from '../../domain/errors';
 import { TargetBusy } from '../../workers/group-commit';
 import { classify } from '../../workers/classify';
+import { isDatabaseUnavailable, sqlStateOf } from '../../models/database-errors';
 
 function pgError(code: string): DatabaseError {
   return new DatabaseError(Object.assign(new Error(`pg ${code}`), { code, sql: 'SELECT 1', parameters: [] }) as never);
@@ -41,6 +42,15 @@ describe('error classification', () => {
     expect(classify(new ConnectionRefusedError(new Error('refused')))).to.deep.include({ retry: true, waitForDatabase: true });
     // A connection lost in the middle of an attempt is that attempt's failure: it is spent.
     expect(classify(pgError('57P01'))).to.not.have.property('waitForDatabase');
+  });
+
+  it('takes a socket error under a statement (ECONNRESET) for a lost connection, not for a SQLSTATE', () => {
+    const reset = pgError('ECONNRESET');
+    expect(sqlStateOf(reset)).to.equal(undefined);
+    expect(isDatabaseUnavailable(reset)).to.equal(true);
+    expect(classify(reset)).to.deep.include({ retry: true });
+    expect(isDatabaseUnavailable(pgError('23505'))).to.equal(false);
+    expect(isDatabaseUnavailable(pgError('08006'))).to.equal(true);
   });
 
   it('never looks at the message text', () => {
