@@ -126,7 +126,7 @@ describe('group commit: a batch of events in one transaction', () => {
     expect(await count('activity_result_events')).to.equal(2);
   });
 
-  it('commits a target\'s events in queue order: a newer event waits while a batch in flight holds its target, others do not', async () => {
+  it("commits a target's events in queue order: a newer event waits while a batch in flight holds its target, others do not", async () => {
     // The first batch locks `blocker` first (ids in order), and waits there before it reaches `target`.
     const [blocker, target] = [await newActivity('o-1'), await newActivity('o-2')].sort();
     const elsewhere = await newActivity('o-3');
