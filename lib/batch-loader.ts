@@ -1,6 +1,8 @@
 // Coalesces lookups into few calls. Lookups made in one turn of the event loop (the requests that
 // arrived together) go out together at the end of it; lookups made while every slot is busy wait for one
 // and go out together too. The database sees a round trip per batch instead of one per request.
+import { atEndOfTurn } from './end-of-turn';
+
 interface Queued<I, O> {
   readonly input: I;
   readonly resolve: (output: O) => void;
@@ -16,7 +18,7 @@ export interface BatchLoaderOptions {
 export class BatchLoader<I, O> {
   private queued: Queued<I, O>[] = [];
   private inFlight = 0;
-  private scheduled = false;
+  private readonly dispatchSoon = atEndOfTurn(() => this.dispatch());
 
   /** `run` answers a batch with one output per input, in the same order. */
   constructor(
@@ -27,12 +29,7 @@ export class BatchLoader<I, O> {
   load(input: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.queued.push({ input, resolve, reject });
-      if (this.scheduled) return;
-      this.scheduled = true;
-      setImmediate(() => {
-        this.scheduled = false;
-        this.dispatch();
-      });
+      this.dispatchSoon();
     });
   }
 

@@ -9,6 +9,7 @@
 // batch, and the events behind it for the same target wait with it, so a key's events commit in the
 // order the queue gave them.
 import type { TaskResultJobResult } from '../domain/jobs';
+import { atEndOfTurn } from '../lib/end-of-turn';
 import type { PendingEvent, Settled } from './apply-task-results';
 
 /** Batches being applied at once: one commits while the next is read and judged. Each holds a connection. */
@@ -51,7 +52,7 @@ export class GroupCommit {
   /** The targets the batches in flight hold. */
   private readonly held = new Set<string>();
   private inFlight = 0;
-  private scheduled = false;
+  private readonly dispatchSoon = atEndOfTurn(() => this.dispatch());
   private readonly maxBatch: number;
 
   /**
@@ -69,12 +70,7 @@ export class GroupCommit {
   apply(pending: PendingEvent): Promise<TaskResultJobResult> {
     return new Promise((resolve, reject) => {
       this.queued.push({ pending, targets: targetsOf(pending), resolve, reject, lostRaces: 0 });
-      if (this.scheduled) return;
-      this.scheduled = true;
-      setImmediate(() => {
-        this.scheduled = false;
-        this.dispatch();
-      });
+      this.dispatchSoon();
     });
   }
 

@@ -15,6 +15,24 @@ import { spawnEntry } from '../support/processes';
 import { silentLogger, startStack, uniquePrefix, type Stack } from '../support/stack';
 import { eventually, waitFor } from '../support/wait';
 
+/** A web process whose PostgreSQL is behind a proxy the test can cut, on a queue prefix of its own. */
+async function webBehindProxy(env: Record<string, string> = {}) {
+  const postgres = await new TcpProxy(5432).start();
+  const prefix = uniquePrefix();
+  const web = spawnEntry('server/index.js', {
+    DATABASE_URL: withDefaultUser(postgres.url('postgres', new URL(TEST_DATABASE_URL).pathname)),
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    PORT: '0',
+    ...env,
+  });
+  return { postgres, prefix, web };
+}
+
+async function listening(web: ReturnType<typeof spawnEntry>): Promise<string> {
+  return `http://127.0.0.1:${JSON.parse(await web.waitForLine(/web listening/)).port}`;
+}
+
 describe('faults', () => {
   let stack: Stack | undefined;
   let tenant: TestTenant;
@@ -118,18 +136,9 @@ describe('faults', () => {
   });
 
   it('still queues events (202) while PostgreSQL is unreachable, and applies them once it is back', async () => {
-    const postgres = await new TcpProxy(5432).start();
-    const prefix = uniquePrefix();
-    const web = spawnEntry('server/index.js', {
-      DATABASE_URL: withDefaultUser(postgres.url('postgres', new URL(TEST_DATABASE_URL).pathname)),
-      REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      PORT: '0',
-      SYNC_WAIT_MS: '300',
-    });
+    const { postgres, prefix, web } = await webBehindProxy({ SYNC_WAIT_MS: '300' });
     try {
-      const port = JSON.parse(await web.waitForLine(/web listening/)).port;
-      const baseUrl = `http://127.0.0.1:${port}`;
+      const baseUrl = await listening(web);
       const warm = await postResult(baseUrl, tenant, seedEvent(), { prefer: 'respond-async' });
       expect(warm.status).to.equal(202);
 
@@ -150,17 +159,9 @@ describe('faults', () => {
   });
 
   it('queues an event (202), not 500, whose fast check loses its database connection to a TCP reset', async () => {
-    const postgres = await new TcpProxy(5432).start();
-    const prefix = uniquePrefix();
-    const web = spawnEntry('server/index.js', {
-      DATABASE_URL: withDefaultUser(postgres.url('postgres', new URL(TEST_DATABASE_URL).pathname)),
-      REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      PORT: '0',
-    });
+    const { postgres, prefix, web } = await webBehindProxy();
     try {
-      const port = JSON.parse(await web.waitForLine(/web listening/)).port;
-      const baseUrl = `http://127.0.0.1:${port}`;
+      const baseUrl = await listening(web);
       // The key and the tenant's result types are cached from here on: the next request's only statement is its fast check.
       expect((await postResult(baseUrl, tenant, seedEvent(), { prefer: 'respond-async' })).status).to.equal(202);
 
