@@ -55,10 +55,13 @@ export async function applyTaskResults(deps: ApplyDeps, batch: readonly PendingE
   }
 }
 
-/** One after another, on one connection at a time: this is the rare path, and the pool is small. */
+/**
+ * One after another, oldest event first as in a batch, on one connection at a time: this is the rare
+ * path, and the pool is small.
+ */
 async function oneByOne(deps: ApplyDeps, batch: readonly PendingEvent[]): Promise<Settled[]> {
-  const settled: Settled[] = [];
-  for (const pending of batch) settled.push(...(await applyTaskResults(deps, [pending])));
+  const settled: Settled[] = new Array(batch.length);
+  for (const index of byEventTime(batch)) [settled[index]] = await applyTaskResults(deps, [batch[index]]);
   return settled;
 }
 

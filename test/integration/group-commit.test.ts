@@ -98,7 +98,7 @@ describe('group commit: a batch of events in one transaction', () => {
     expect(await count('activity_result_events')).to.equal(2);
   });
 
-  it('runs the events of a batch that lost a deadlock again one by one, and applies them all', async () => {
+  it('runs the events of a batch that lost a deadlock again one by one, oldest first, and applies them all', async () => {
     const ids = [await newActivity('d-1'), await newActivity('d-2')].sort();
     const other = new Client({ connectionString: withDefaultUser(TEST_DATABASE_URL) });
     await other.connect();
@@ -108,22 +108,25 @@ describe('group commit: a batch of events in one transaction', () => {
       await other.query('BEGIN');
       await other.query('SELECT 1 FROM activities WHERE id = $1 FOR UPDATE', [ids[1]]);
       const deadlocksBefore = await deadlocks(other);
-      const applying = applyTaskResults(
-        deps(),
-        ids.map((id) => pending(linked(id))),
-      );
+      // The first activity's newer event comes first in the batch.
+      const applying = applyTaskResults(deps(), [
+        pending(linked(ids[0], { status: 'COMPLETED', occurred_at: minutesAfter(T0, 1) })),
+        pending(linked(ids[0])),
+        pending(linked(ids[1])),
+      ]);
       // The batch holds the first activity and waits for the second; the other transaction now wants the first.
       const blocked = `SELECT 1 FROM pg_stat_activity WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid))`;
       await waitFor('the batch to wait on the lock', async () => (await other.query(blocked)).rowCount);
       await other.query('SELECT 1 FROM activities WHERE id = $1 FOR UPDATE', [ids[0]]);
       await other.query('COMMIT');
-      expect((await applying).map(outcome)).to.deep.equal(['created', 'created']);
+      expect((await applying).map(outcome)).to.deep.equal(['updated', 'created', 'created']);
       // A backend reports its statistics when it next goes idle, within seconds.
       await waitFor('PostgreSQL to count the deadlock', async () => (await deadlocks(other)) > deadlocksBefore, 15_000);
     } finally {
       await other.end();
     }
-    expect(await count('activity_result_events')).to.equal(2);
+    expect(await count('activity_result_events')).to.equal(3);
+    expect((await Activity.findByPk(ids[0]))!.status).to.equal('COMPLETED');
   });
 
   it("commits a target's events in queue order: a newer event waits while a batch in flight holds its target, others do not", async () => {
