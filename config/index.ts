@@ -17,8 +17,10 @@ export interface Config {
   readonly queuePrefix: string;
   /** The task-result queue's shards, each under its own hash tag (domain/queue-shards.ts). */
   readonly queueShards: number;
-  /** The shards this worker process consumes; every one when unset. */
+  /** The shards this worker process may consume; any when unset. */
   readonly workerShards?: readonly number[];
+  /** How long a task-result shard whose worker process died waits before another takes it over. */
+  readonly shardLeaseMs: number;
   /**
    * Replicas that must hold a job (Redis WAIT) before the API acknowledges it, and how long to wait for
    * them: a 503 when they do not (docs/redis-cluster.md).
@@ -62,6 +64,8 @@ const schema = Joi.object({
     .allow('')
     .pattern(/^\s*\d+\s*(,\s*\d+\s*)*$/)
     .messages({ 'string.pattern.base': 'must be shard numbers such as 0,2' }),
+  // One worker process consumes a shard at a time, holding a lease it renews (docs/decisions/011-shard-leases.md).
+  SHARD_LEASE_MS: Joi.number().integer().min(1000).max(300000).default(15000),
   // A master's replica must hold a job before its 202, so a failover cannot drop it: one on a cluster,
   // none on a single Redis unless it has replicas. WAIT holds the producer's connection: keep it short.
   REDIS_WAIT_REPLICAS: Joi.number()
@@ -119,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     queuePrefix: value.QUEUE_PREFIX,
     queueShards: value.QUEUE_SHARDS,
     workerShards: workerShards && Object.freeze(workerShards),
+    shardLeaseMs: value.SHARD_LEASE_MS,
     redisWait: Object.freeze({ replicas: value.REDIS_WAIT_REPLICAS, timeoutMs: value.REDIS_WAIT_MS }),
     bullBoard: Object.freeze({
       user: value.BULL_BOARD_USER,

@@ -12,7 +12,7 @@ import { startWeb, type HttpTimeouts, type Web } from '../../server/web';
 import { createJobMetrics, type JobMetrics } from '../../workers/job-metrics';
 import { workerConnection } from '../../workers/redis';
 import { shardPrefixes } from '../../domain/queue-shards';
-import { startWorkers, taskResultPrefixesOf, type RunningWorkers } from '../../workers/start-workers';
+import { startWorkers, type RunningWorkers } from '../../workers/start-workers';
 import { sequelize } from './db';
 import { REDIS_URL, testConfig } from './env';
 import { createTenant, type TestTenant } from './fixtures';
@@ -81,7 +81,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         sequelize: sequelize(),
         connection: workerRedis,
         prefix,
-        taskResultPrefixes: taskResultPrefixesOf(config),
+        queueShards: config.queueShards,
+        shardLeaseMs: config.shardLeaseMs,
         concurrency: 8,
         maxClockSkewMs: config.maxClockSkewMs,
         logger: silentLogger,

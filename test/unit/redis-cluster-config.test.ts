@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { loadConfig } from '../../config';
 import { configRefusal as refusal } from '../support/config';
 import { hashTagOf, keySlot, shardKeyOf, shardOf, shardPrefixes } from '../../domain/queue-shards';
-import { concurrencyShares, taskResultPrefixesOf } from '../../workers/start-workers';
+import { concurrencyShares, shardQueuePrefixes } from '../../workers/task-result-shards';
 
 describe('configuration: Redis Cluster', () => {
   it('uses REDIS_URL alone, with the prefix as it was, without REDIS_CLUSTER_NODES', () => {
@@ -85,20 +85,15 @@ describe('queue shards', () => {
     expect(refusal({ REDIS_WAIT_MS: '1000' })).to.match(/REDIS_WAIT_MS/);
   });
 
-  it('has a worker consume its shards, and the queue as it was with one shard along with shard 0', () => {
-    const config = { queuePrefix: '{bull}', queueShards: 3 };
+  it("has shard 0's owner consume the queue as it was with one shard too", () => {
     const shards = shardPrefixes('{bull}', 3);
-    expect(taskResultPrefixesOf({ ...config, queueShards: 1 })).to.deep.equal(['{bull}']);
-    expect(taskResultPrefixesOf(config)).to.deep.equal([...shards, '{bull}']);
-    expect(taskResultPrefixesOf({ ...config, workerShards: [1, 2] })).to.deep.equal([shards[1], shards[2]]);
-    expect(taskResultPrefixesOf({ ...config, workerShards: [0] })).to.deep.equal([shards[0], '{bull}']);
+    expect(shardQueuePrefixes('{bull}', 1)).to.deep.equal([['{bull}']]);
+    expect(shardQueuePrefixes('{bull}', 3)).to.deep.equal([[shards[0], '{bull}'], [shards[1]], [shards[2]]]);
   });
 
-  it("shares a worker process's concurrency among its shards, the queue from before the shards taking a quarter share", () => {
-    const shards = shardPrefixes('{bull}', 3);
-    expect(concurrencyShares(['{bull}'], '{bull}', 128)).to.deep.equal([128]);
-    expect(concurrencyShares([...shards, '{bull}'], '{bull}', 128)).to.deep.equal([43, 43, 43, 11]);
-    expect(concurrencyShares([shards[1], shards[2]], '{bull}', 128)).to.deep.equal([64, 64]);
-    expect(concurrencyShares([...shards, '{bull}'], '{bull}', 1)).to.deep.equal([1, 1, 1, 1]);
+  it("shares a worker process's concurrency among the shards it holds, the queue from before the shards taking a quarter share", () => {
+    expect(concurrencyShares(1, 128)).to.deep.equal({ main: 128, before: 32 });
+    expect(concurrencyShares(3, 128)).to.deep.equal({ main: 43, before: 11 });
+    expect(concurrencyShares(3, 1)).to.deep.equal({ main: 1, before: 1 });
   });
 });
