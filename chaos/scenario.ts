@@ -34,6 +34,11 @@ const HOUR_MS = 3_600_000;
 const CLUSTER_SHARDS = 3;
 const CLUSTER_WEBS = 2;
 const CLUSTER_WORKERS = 3;
+/**
+ * On a single Redis: a shard for each worker process, so both apply events, and a killed one's shard is
+ * taken over by the other once its lease lapses and handed back when its replacement starts.
+ */
+const SINGLE_WORKERS = 2;
 
 export async function runChaos(options: ChaosOptions, log: (message: string) => void, cleanup: Cleanup): Promise<ChaosReport> {
   const startedAt = Date.now();
@@ -47,13 +52,17 @@ export async function runChaos(options: ChaosOptions, log: (message: string) => 
   const cluster = clustered ? await RedisCluster.start({ dir: path.join(os.tmpdir(), `chaos-cluster-${runId}`) }) : undefined;
   if (cluster) cleanup.add('stop the Redis Cluster', () => cluster.stop());
   const redisTarget = cluster ? { url: options.redisUrl, clusterNodes: cluster.nodes } : options.redisUrl;
-  const queuePrefixes = clustered ? [...shardPrefixes(prefix, CLUSTER_SHARDS), prefix] : [prefix];
+  const shards = clustered ? CLUSTER_SHARDS : SINGLE_WORKERS;
+  const queuePrefixes = [...shardPrefixes(prefix, shards), prefix];
 
   await createDatabase(options.adminDatabaseUrl, database);
   cleanup.add('drop the database', () =>
     options.keep ? allowConnections(options.adminDatabaseUrl, database, true) : dropDatabase(options.adminDatabaseUrl, database),
   );
-  if (!options.keep && !cluster) cleanup.add('delete the queue keys', () => deletePrefix(options.redisUrl, prefix));
+  if (!options.keep && !cluster)
+    cleanup.add('delete the queue keys', async () => {
+      for (const queuePrefix of queuePrefixes) await deletePrefix(options.redisUrl, queuePrefix);
+    });
   // Every service process reaches Redis through this proxy, so an outage is one `stop()` away.
   const redis = new URL(options.redisUrl);
   const redisProxy = await new TcpProxy(Number(redis.port || 6379), redis.hostname).start();
@@ -68,7 +77,8 @@ export async function runChaos(options: ChaosOptions, log: (message: string) => 
     serviceEnv({
       databaseUrl,
       redisUrl: redisProxy.url('redis', redis.pathname),
-      ...(cluster ? { redisClusterNodes: cluster.nodeList, queueShards: CLUSTER_SHARDS } : {}),
+      ...(cluster ? { redisClusterNodes: cluster.nodeList } : {}),
+      queueShards: shards,
       port: webPort,
       queuePrefix: prefix,
       syncWaitMs,
@@ -90,7 +100,7 @@ export async function runChaos(options: ChaosOptions, log: (message: string) => 
   const faultRandom = seededRandom(options.seed + 1);
   const startWorker = (n: number) =>
     Child.start({ name: `worker-${n}`, script: 'workers/index.js', env: env('info'), logPath: path.join(logDir, `worker-${n}.log`) });
-  const fleet = new WorkerFleet(startWorker, clustered ? CLUSTER_WORKERS : 2, faultRandom);
+  const fleet = new WorkerFleet(startWorker, clustered ? CLUSTER_WORKERS : SINGLE_WORKERS, faultRandom);
   cleanup.add('stop the workers', () => fleet.stop());
   for (const url of baseUrls) await waitReady(`${url}/readyz`, webs, 30_000);
 
@@ -128,7 +138,6 @@ export async function runChaos(options: ChaosOptions, log: (message: string) => 
   };
   let hostile: HostileFigures | undefined;
   let sendingSeconds = 0;
-  let busy = true;
 
   const sending = sendAll(sendings, ledger, {
     baseUrl: baseUrls,
@@ -186,13 +195,8 @@ export async function runChaos(options: ChaosOptions, log: (message: string) => 
   const killing =
     options.kills === 0
       ? Promise.resolve()
-      : killWorkers(fleet, {
-          everyMs: durationMs / options.kills,
-          minKills: options.kills,
-          restartDelayMs: options.restartDelayMs,
-          done: () => !busy,
-        });
-  await Promise.all([sending, timeline]).finally(() => (busy = false));
+      : killWorkers(fleet, { everyMs: durationMs / options.kills, kills: options.kills, restartDelayMs: options.restartDelayMs });
+  await Promise.all([sending, timeline]);
   await killing;
   log(`sent in ${sendingSeconds.toFixed(1)} s; ${fleet.kills} workers killed; draining`);
 

@@ -33,6 +33,8 @@ export interface WorkerSettings {
   readonly metrics: JobMetrics;
   /** Holds the whole queue back for a while (its rate limit key, whose remaining time the worker waits out). */
   readonly holdQueue: (ms: number) => Promise<void>;
+  /** False: the worker takes no job until run() is called; its stalled-job check can be started on its own. */
+  readonly autorun?: boolean;
 }
 
 export function openWorker<T, R>(name: string, process: (job: Job<T, R>) => Promise<R>, settings: WorkerSettings): Worker<T, R> {
@@ -41,6 +43,7 @@ export function openWorker<T, R>(name: string, process: (job: Job<T, R>) => Prom
     connection,
     prefix,
     concurrency,
+    autorun: settings.autorun ?? true,
     ...WORKER_OPTIONS,
   });
   watchOutcomes(worker, logger, metrics);

@@ -1,7 +1,7 @@
 // Job outcome metrics of the worker process, counted where jobs finish. Each worker process keeps its own
 // counters (Prometheus sums them over instances); the worker serves them on WORKER_METRICS_PORT, and
 // `npm run dev` adds them to the web's /metrics because both share one registry there.
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { seriesBy } from '../lib/series-per-label-set';
 
 export type JobOutcome = 'completed' | 'failed' | 'retried';
@@ -10,6 +10,8 @@ export interface JobMetrics {
   record(queue: string, outcome: JobOutcome, code: string, seconds: number): void;
   /** A batch of task-result events went into one transaction (docs/decisions/007-group-commit.md). */
   recordBatch(events: number): void;
+  /** Reads the task-result shards the process holds at each scrape (docs/decisions/011-shard-leases.md). */
+  watchShards(held: () => readonly number[]): void;
 }
 
 export function createJobMetrics(registry: Registry): JobMetrics {
@@ -32,6 +34,17 @@ export function createJobMetrics(registry: Registry): JobMetrics {
     buckets: [1, 2, 4, 8, 16, 32, 64, 128],
     registers: [registry],
   });
+  let heldShards: () => readonly number[] = () => [];
+  new Gauge({
+    name: 'task_result_shards_held',
+    help: 'Task-result shards this worker process holds the lease on and consumes, one series per shard',
+    labelNames: ['shard'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const shard of heldShards()) this.labels(String(shard)).set(1);
+    },
+  });
   const jobsBy = seriesBy((queue, outcome, code) => jobs.labels(queue, outcome, code));
   const durationBy = seriesBy((queue, outcome) => duration.labels(queue, outcome));
   return {
@@ -41,6 +54,9 @@ export function createJobMetrics(registry: Registry): JobMetrics {
     },
     recordBatch(events) {
       batches.observe(events);
+    },
+    watchShards(held) {
+      heldShards = held;
     },
   };
 }

@@ -24,7 +24,7 @@ export interface ShardLeaseOptions {
   readonly leaseKeys: readonly string[];
   /** The shards this process may consume (WORKER_SHARDS); any when undefined. */
   readonly shards?: readonly number[];
-  /** How long a lease and a liveness entry last unrenewed: how long a dead owner's shards wait. */
+  /** How long a lease and a liveness entry last unrenewed (renewed every second): how long a dead owner's shards wait. */
   readonly leaseMs: number;
   readonly handlers: ShardHandlers;
   readonly logger: Logger;
@@ -45,6 +45,9 @@ local holder = redis.call('GET', KEYS[1])
 if holder and holder ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1`;
+
+const RENEW_EVERY_MS = 1_000;
+const HANDOVER_POLL_MS = 250;
 
 const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
@@ -83,18 +86,22 @@ export class ShardLeases {
   }
 
   private async tick(): Promise<void> {
+    let waiting = false;
     try {
-      await this.rebalance();
+      waiting = await this.rebalance();
     } catch (error) {
       this.options.logger.warn({ err: error }, 'shard leases not renewed this time');
     }
     if (this.closed) return;
+    // A shard being handed over is looked at again soon, so it changes hands in a fraction of a second.
+    const delay = waiting ? HANDOVER_POLL_MS : Math.min(RENEW_EVERY_MS, this.options.leaseMs / 5);
     this.timer = setTimeout(() => {
       this.ticking = this.tick();
-    }, this.options.leaseMs / 5);
+    }, delay);
   }
 
-  private async rebalance(): Promise<void> {
+  /** Renews what it holds, gives up and takes shards as the live set says; true while a handover is pending. */
+  private async rebalance(): Promise<boolean> {
     const { redis, consumersKey, leaseKeys, leaseMs, logger } = this.options;
     const members = (await redis.eval(HEARTBEAT, 1, consumersKey, this.member, leaseMs)) as string[];
     const owners = assignShards(leaseKeys.length, members.map(decodeConsumer));
@@ -104,6 +111,7 @@ export class ShardLeases {
       .filter((shard) => owners.get(shard) === this.id && !this.running.has(shard) && !this.leaving.has(shard));
     // Leaving shards are renewed too: their lease must outlast their last active job.
     const held = [...fresh, ...this.running, ...this.leaving.keys()];
+    let waiting = false;
     await Promise.all(
       held.map(async (shard) => {
         const granted = (await redis.eval(CLAIM, 1, leaseKeys[shard], this.id, leaseMs)) === 1;
@@ -115,9 +123,12 @@ export class ShardLeases {
         } else if (!granted && this.running.has(shard)) {
           logger.warn({ shard, consumer: this.id }, 'task-result shard lease lost to another process: stopping');
           this.leave(shard, false);
+        } else if (!granted) {
+          waiting = true;
         }
       }),
     );
+    return waiting;
   }
 
   private leave(shard: number, release: boolean): void {

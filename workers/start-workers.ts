@@ -64,7 +64,8 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
   const shards = shardQueuePrefixes(prefix, deps.queueShards ?? 1);
   const leases = new ShardLeases({
     redis: connection,
-    consumersKey: `${prefix}:${QUEUES.activityResults}:shard:consumers`,
+    // Per shard count: while QUEUE_SHARDS changes, the processes on each count share out their own shards.
+    consumersKey: `${prefix}:${QUEUES.activityResults}:shard:consumers-${shards.length}`,
     leaseKeys: shards.map(([shardPrefix]) => `${shardPrefix}:${QUEUES.activityResults}:shard:owner`),
     shards: deps.workerShards,
     leaseMs: deps.shardLeaseMs ?? DEFAULT_SHARD_LEASE_MS,
@@ -82,6 +83,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
     holdQueue: (ms) => followUpJobs.queue.rateLimit(ms),
   });
   followUpJobs.keepReconcilerScheduled(deps.followUpReconcileEveryMs ?? FOLLOW_UP_RECONCILER.everyMs, logger);
+  metrics.watchShards(() => leases.owned());
   leases.start();
   return {
     ownedShards: () => leases.owned(),

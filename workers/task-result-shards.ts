@@ -5,10 +5,12 @@ import { QUEUES, type TaskResultJobData, type TaskResultJobResult } from '../dom
 import { shardPrefixes } from '../domain/queue-shards';
 import { openWorker, type WorkerSettings } from './bullmq-worker';
 
+const SETTLED_POLL_MS = 500;
+
 type Settings = Pick<WorkerSettings, 'connection' | 'logger' | 'metrics' | 'concurrency'>;
 
 export class TaskResultShards {
-  private readonly running = new Map<number, { workers: Worker[]; queues: Queue[] }>();
+  private readonly running = new Map<number, { workers: Worker[]; queues: Queue[]; stopped: boolean }>();
 
   constructor(
     private readonly settings: Settings,
@@ -16,7 +18,7 @@ export class TaskResultShards {
   ) {}
 
   start(shard: number, prefixes: readonly string[]): void {
-    const { connection } = this.settings;
+    const { connection, logger } = this.settings;
     const queues = prefixes.map((prefix) => new Queue(QUEUES.activityResults, { connection, prefix }));
     const { main, before } = concurrencyShares(this.running.size + 1, this.settings.concurrency);
     const workers = queues.map((queue, i) =>
@@ -25,10 +27,32 @@ export class TaskResultShards {
         prefix: queue.opts.prefix!,
         concurrency: i === 0 ? main : before,
         holdQueue: (ms) => queue.rateLimit(ms),
+        autorun: false,
       }),
     );
-    this.running.set(shard, { workers, queues });
+    const running = { workers, queues, stopped: false };
+    this.running.set(shard, running);
     this.share();
+    this.runOnceSettled(running).catch((error: unknown) => logger.error({ err: error, shard }, 'task-result shard did not start'));
+  }
+
+  /**
+   * Takes new jobs only once the shard has no active job left: a shard whose owner died still lists the
+   * jobs it had, and taking the jobs queued behind them first would apply a key's newer event before its
+   * older one. The stalled-job check, run meanwhile, hands those back to the front of the queue once their
+   * locks have lapsed. A shard handed over cleanly has none, and starts at once.
+   */
+  private async runOnceSettled(running: { workers: Worker[]; queues: Queue[]; stopped: boolean }): Promise<void> {
+    await Promise.all(running.workers.map((worker) => worker.startStalledCheckTimer()));
+    for (;;) {
+      if (running.stopped) return;
+      const active = await Promise.all(running.queues.map((queue) => queue.getActiveCount()));
+      if (active.every((n) => n === 0)) break;
+      await new Promise((resolve) => setTimeout(resolve, SETTLED_POLL_MS));
+    }
+    if (running.stopped) return;
+    for (const worker of running.workers)
+      worker.run().catch((error: unknown) => this.settings.logger.error({ err: error, queue: worker.name }, 'worker stopped running'));
   }
 
   /** Resolves once the shard's active jobs have finished. */
@@ -36,6 +60,7 @@ export class TaskResultShards {
     const running = this.running.get(shard);
     if (running === undefined) return;
     this.running.delete(shard);
+    running.stopped = true;
     await Promise.all(running.workers.map((worker) => worker.close()));
     await Promise.all(running.queues.map((queue) => queue.close()));
     this.share();

@@ -2,7 +2,8 @@
 // events sent oldest first are all applied, and a shard moves to another process when its owner stops,
 // dies or has more than its share.
 import { expect } from 'chai';
-import { Tenant } from '../../models';
+import type { Transaction } from 'sequelize';
+import { Activity, ActivityResult, Commerce, Tenant } from '../../models';
 import { createJobMetrics } from '../../workers/job-metrics';
 import { workerConnection } from '../../workers/redis';
 import { startWorkers, type RunningWorkers } from '../../workers/start-workers';
@@ -25,6 +26,7 @@ describe('task-result shards shared by worker processes', function () {
   let tenant: TestTenant;
   const others: Array<{ workers: RunningWorkers; close(): Promise<void> }> = [];
   let child: WorkerProcess | undefined;
+  let lock: Transaction | undefined;
 
   /** Another worker process's workers on the stack's queue, on a Redis connection of their own. */
   function startOther(options: { workerShards?: number[]; queueShards?: number } = {}): RunningWorkers {
@@ -60,6 +62,8 @@ describe('task-result shards shared by worker processes', function () {
   afterEach(async () => {
     await child?.process.kill();
     child = undefined;
+    await lock?.rollback();
+    lock = undefined;
     for (const other of others.splice(0)) await other.close();
     await stack.close();
   });
@@ -98,16 +102,36 @@ describe('task-result shards shared by worker processes', function () {
     expect((await postResult(stack.baseUrl, tenant, seedEvent({ occurred_at: minutesAfter(T0, 1) }))).status).to.equal(200);
   });
 
-  it('takes over the shard of a worker process killed outright once its lease lapses', async () => {
+  it("takes over the shard of a worker process killed mid-job once its lease lapses, its job first and then the key's newer one", async function () {
+    this.timeout(60_000);
     await start({ workers: false });
-    child = await startWorkerProcess(stack.prefix, { SHARD_LEASE_MS: String(LEASE_MS) });
+    const commerce = await Commerce.create({ tenantId: tenant.tenantId, externalId: 'store-001', isPlaceholder: false });
+    const activity = await Activity.create({ tenantId: tenant.tenantId, commerceId: commerce.id, providerActivityId: 'visit-killed' });
+    lock = await sequelize().transaction();
+    await Activity.findByPk(activity.id, { transaction: lock, lock: lock.LOCK.UPDATE });
+    child = await startWorkerProcess(stack.prefix, { SHARD_LEASE_MS: String(LEASE_MS), WORKER_CONCURRENCY: '1' });
     await child.process.waitForLine(/consuming task-result shard/, 10_000);
+    const metrics = await (await fetch(`http://127.0.0.1:${child.metricsPort}/metrics`)).text();
+    expect(metrics).to.include('task_result_shards_held{shard="0"} 1');
     const standby = startOther();
-    expect((await postResult(stack.baseUrl, tenant, seedEvent({ occurred_at: T0 }))).status).to.equal(201);
-    expect(owned(standby)).to.equal('');
+    const event = (minutes: number) =>
+      seedEvent({ provider_activity_id: 'visit-killed', occurred_at: minutesAfter(T0, minutes), external_status: `m${minutes}` });
+    const older = await postResult(stack.baseUrl, tenant, event(0), { prefer: 'respond-async' });
+    // The job waits on this test's row lock in the child's transaction; the newer event waits in the queue.
+    await eventually(async () => ((await stack.web.taskResults.getJob(older.body.jobId))?.processedOn ? true : undefined));
+    await postResult(stack.baseUrl, tenant, event(1), { prefer: 'respond-async' });
     await child.process.kill();
+    await lock.rollback();
+    lock = undefined;
     await until(standby, '0');
-    expect((await postResult(stack.baseUrl, tenant, seedEvent({ occurred_at: minutesAfter(T0, 1) }))).status).to.equal(200);
+    const queue = stack.web.taskResults.queue;
+    const counts = await eventually(async () => {
+      const c = await queue.getJobCounts('completed', 'failed');
+      return c.completed + c.failed === 2 ? c : undefined;
+    }, 45_000);
+    expect(counts, JSON.stringify((await queue.getFailed()).map((job) => job.failedReason))).to.deep.equal({ completed: 2, failed: 0 });
+    expect(await count('activity_result_events')).to.equal(2);
+    expect((await ActivityResult.findOne({ where: { activityId: activity.id } }))?.externalStatus).to.equal('m1');
   });
 
   it('spreads the shards over the live processes, keeps a dedicated one on its own, and takes them all back', async () => {
