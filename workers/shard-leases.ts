@@ -31,13 +31,15 @@ export interface ShardLeaseOptions {
 }
 
 // Redis' clock, not the processes': a process whose clock runs ahead must not think the others dead.
+// Returns the consumers heard from within ARGV[3] ms; older entries stay until they expire, but a process
+// that missed that many renewals is most likely dead, and shards assigned to it would wait for nothing.
 const HEARTBEAT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) * 2)
-return redis.call('ZRANGE', KEYS[1], 0, -1)`;
+return {now, redis.call('ZRANGEBYSCORE', KEYS[1], now + tonumber(ARGV[2]) - tonumber(ARGV[3]), '+inf')}`;
 
 // Takes a free lease or renews one's own; 0 when another process holds it.
 const CLAIM = `
@@ -47,6 +49,9 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1`;
 
 const RENEW_EVERY_MS = 1_000;
+// The assignment counts the processes heard from this recently: a dead one's shards go to the others at
+// once, though they still wait for its lease to lapse.
+const LIVE_WITHIN_MS = 5_000;
 const HANDOVER_POLL_MS = 250;
 
 const RELEASE = `
@@ -103,7 +108,7 @@ export class ShardLeases {
   /** Renews what it holds, gives up and takes shards as the live set says; true while a handover is pending. */
   private async rebalance(): Promise<boolean> {
     const { redis, consumersKey, leaseKeys, leaseMs, logger } = this.options;
-    const members = (await redis.eval(HEARTBEAT, 1, consumersKey, this.member, leaseMs)) as string[];
+    const [, members] = (await redis.eval(HEARTBEAT, 1, consumersKey, this.member, leaseMs, LIVE_WITHIN_MS)) as [number, string[]];
     const owners = assignShards(leaseKeys.length, members.map(decodeConsumer));
     for (const shard of [...this.running]) if (owners.get(shard) !== this.id) this.leave(shard, true);
     const fresh = leaseKeys
