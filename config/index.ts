@@ -53,7 +53,7 @@ const schema = Joi.object({
   PORT: Joi.number().integer().min(0).max(65535).default(3000),
   SYNC_WAIT_MS: Joi.number().integer().min(0).max(60000).default(5000),
   // Jobs in flight per worker process: they are applied in batches (docs/decisions/007-group-commit.md).
-  WORKER_CONCURRENCY: Joi.number().integer().min(1).max(1000).default(256),
+  WORKER_CONCURRENCY: Joi.number().integer().min(1).max(1000).default(384),
   WORKER_NICE: Joi.number().integer().min(0).max(19).default(5),
   // On a Redis Cluster every key of a queue must hash to one slot: the prefix carries a {hash tag}.
   QUEUE_PREFIX: Joi.string()

@@ -15,6 +15,13 @@ import type { PendingEvent, Settled } from './apply-task-results';
 /** Batches being applied at once: one commits while the next is read and judged. Each holds a connection. */
 export const BATCHES_IN_FLIGHT = 2;
 
+/**
+ * The jobs in flight make this many batches: those in the database, and one more taken from Redis and
+ * read meanwhile, so a batch that commits frees its slot for a full batch rather than for the first few
+ * jobs its completions bring back (docs/decisions/007-group-commit.md).
+ */
+const BATCHES_OF_JOBS = BATCHES_IN_FLIGHT + 1;
+
 // A standalone key's first events race to insert its result; the losers run again at once and find
 // that result to lock. Past this many losses in a row the job is retried later.
 const MAX_LOST_RACES = 5;
@@ -57,13 +64,13 @@ export class GroupCommit {
 
   /**
    * `applyBatch` answers a batch with one Settled per event, in order, and never throws. `jobsInFlight` is
-   * the worker's concurrency: the batches in flight share it.
+   * the worker's concurrency: a batch holds up to a third of it.
    */
   constructor(
     private readonly applyBatch: (batch: readonly PendingEvent[]) => Promise<Settled[]>,
     jobsInFlight: number,
   ) {
-    this.maxBatch = Math.ceil(jobsInFlight / BATCHES_IN_FLIGHT);
+    this.maxBatch = Math.ceil(jobsInFlight / BATCHES_OF_JOBS);
   }
 
   /** The event's outcome once a batch holding it has committed; rejects with the error that fails its job. */

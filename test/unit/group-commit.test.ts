@@ -59,15 +59,18 @@ describe('GroupCommit', () => {
     expect(batches).to.deep.equal([['by-key'], ['by-both', 'by-id']]);
   });
 
-  it('keeps each batch within its share of the jobs in flight', async () => {
-    const { batches, apply } = controlled();
-    const group = new GroupCommit(apply, 4);
-    for (const label of ['a', 'b', 'c', 'd', 'e']) void group.apply(event(label, { key: label }));
+  it('keeps each batch within a third of the jobs in flight, two batches at once', async () => {
+    const { batches, apply, release } = controlled();
+    const group = new GroupCommit(apply, 6);
+    for (const label of ['a', 'b', 'c', 'd', 'e', 'f', 'g']) void group.apply(event(label, { key: label }));
     await turn();
     expect(batches).to.deep.equal([
       ['a', 'b'],
       ['c', 'd'],
     ]);
+    release();
+    await turn();
+    expect(batches.slice(2), 'the third waits for a slot, whole').to.deep.equal([['e', 'f']]);
   });
 
   it('runs an event that lost the race to create its result again, and fails it after five losses in a row', async () => {
