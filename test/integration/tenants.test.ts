@@ -9,7 +9,7 @@ import { REDIS_URL, TEST_DATABASE_URL } from '../support/env';
 import { createTenant, type TestTenant } from '../support/fixtures';
 import { request } from '../support/http';
 import { spawnEntry } from '../support/processes';
-import { startStack, uniquePrefix, type Stack } from '../support/stack';
+import { deleteKeys, startStack, uniquePrefix, type Stack } from '../support/stack';
 import { waitFor } from '../support/wait';
 
 const lookUp = (baseUrl: string, tenant: TestTenant) => request(baseUrl, 'GET', `/api/activity-results/${randomUUID()}`, { tenant });
@@ -68,10 +68,11 @@ describe('API key lookups that fail', function () {
 
   it('answers 503 with Retry-After when PostgreSQL cannot be reached, and a logged 500 without details for anything else', async () => {
     const postgres = await new TcpProxy(5432).start();
+    const prefix = uniquePrefix();
     const web = spawnEntry('server/index.js', {
       DATABASE_URL: withDefaultUser(postgres.url('postgres', new URL(TEST_DATABASE_URL).pathname)),
       REDIS_URL,
-      QUEUE_PREFIX: uniquePrefix(),
+      QUEUE_PREFIX: prefix,
       PORT: '0',
     });
     try {
@@ -103,6 +104,7 @@ describe('API key lookups that fail', function () {
     } finally {
       await web.stop();
       await postgres.stop();
+      await deleteKeys(`${prefix}:*`);
     }
   });
 });
